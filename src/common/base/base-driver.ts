@@ -1,0 +1,73 @@
+// Port of libcloud/common/base.py: BaseDriver.
+import { CONNECTION_OPTION_NAMES, type Connection, type ConnectionOptions } from "./connection.js";
+import { ConnectionKey, defineSecret } from "./connection-key.js";
+import { checkOptionKeys } from "./options.js";
+
+/** Options of a driver's constructor. */
+export interface BaseDriverOptions extends Omit<ConnectionOptions, "url"> {
+  /** API version, for drivers that support several. */
+  apiVersion?: string | undefined;
+  /** Region, for drivers that support several. */
+  region?: string | undefined;
+}
+
+/** A connection class a driver can use: one credential or two. */
+export type DriverConnectionClass = (new (key: string, options?: any) => Connection) | (new (key: string, secret: string, options?: any) => Connection);
+
+/** The option names BaseDriver accepts. */
+export const DRIVER_OPTION_NAMES: ReadonlySet<string> = new Set([...CONNECTION_OPTION_NAMES].filter((n) => n !== "url").concat(["apiVersion", "region"]));
+
+/**
+ * Base driver class (`libcloud.common.base.BaseDriver`): keeps the credentials and builds the
+ * connection from `static connectionCls`, with `secret` as a second credential when given.
+ */
+export class BaseDriver {
+  /** The connection class. @defaultValue ConnectionKey */
+  static connectionCls: DriverConnectionClass = ConnectionKey;
+  /** The option names the constructor accepts; drivers that take more extend it. */
+  static optionNames: ReadonlySet<string> = DRIVER_OPTION_NAMES;
+
+  /** Human-readable driver name (used in the User-Agent). */
+  name = "";
+  /** Provider's website. */
+  website = "";
+  /** API key or user name (non-enumerable). */
+  declare key: string;
+  /** Secret (non-enumerable). */
+  declare secret: string | undefined;
+  secure: boolean;
+  apiVersion: string | undefined;
+  region: string | undefined;
+  connection: Connection;
+
+  constructor(key: string, secret?: string | BaseDriverOptions, options: BaseDriverOptions = {}) {
+    if (typeof secret === "object" && secret !== null) {
+      options = secret;
+      secret = undefined;
+    }
+    const cls = new.target as typeof BaseDriver;
+    checkOptionKeys(options, cls.optionNames, cls.name);
+    defineSecret(this, "key", key);
+    defineSecret(this, "secret", secret);
+    this.secure = options.secure ?? true;
+    this.apiVersion = options.apiVersion;
+    this.region = options.region;
+    const { apiVersion: _a, region: _r, ...connectionOptions } = options;
+    const merged: Record<string, unknown> = { ...connectionOptions, secure: this.secure, ...this.exConnectionClassKwargs() };
+    for (const k of Object.keys(merged)) if (merged[k] === undefined) delete merged[k];
+    const ConnectionCls = cls.connectionCls as any;
+    this.connection = (secret === undefined ? new ConnectionCls(key, merged) : new ConnectionCls(key, secret, merged)) as Connection;
+    this.connection.driver = this;
+    this.connection.connect();
+  }
+
+  /** Extra connection options (`_ex_connection_class_kwargs`); runs during construction. */
+  exConnectionClassKwargs(): Record<string, unknown> {
+    return {};
+  }
+
+  /** A summary that never includes credentials. */
+  toJSON(): Record<string, unknown> {
+    return { class: this.constructor.name, name: this.name, secure: this.secure, region: this.region, apiVersion: this.apiVersion };
+  }
+}

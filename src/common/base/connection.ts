@@ -1,0 +1,469 @@
+// Port of libcloud/common/base.py: Connection.
+import { inspect } from "node:util";
+import { exceptionFromMessage } from "../exceptions.js";
+import { ClientClosedError, LibcloudError, MalformedResponseError } from "../types.js";
+import { LibcloudConnection, formatOrigin, type Transport, type TransportClass, type TransportOptions } from "../../http/libcloud-connection.js";
+import { parseProxyUrl } from "../../http/proxy.js";
+import { abortReason } from "../../utils/clock.js";
+import { Retry, type MinimalRetry, type RetryOptions } from "../../utils/retry.js";
+import { VERSION } from "../../version.js";
+import type { HTTPResponse } from "./http-response.js";
+import {
+  addCacheBusting, copyHeaders, copyParams, encodeQuery, encodeRequestTarget, hasHeader, joinActionPath,
+  normalizeHeaders, normalizeMethod, setHeader,
+} from "./http-message.js";
+import { checkBackoff, checkDuration, checkHost, checkOptionKeys, checkPort } from "./options.js";
+import { RawResponse } from "./raw-response.js";
+import { currentRequest, requestScope, type HeaderInput, type LibcloudRequest, type Params, type RequestBody } from "./request-context.js";
+import { Response } from "./response.js";
+import { settings } from "./settings.js";
+
+/** Options of a connection's constructor. Durations in milliseconds. */
+export interface ConnectionOptions {
+  /** Use https. @defaultValue the class's `secure` (true) */
+  secure?: boolean | undefined;
+  /** Host name or IP. @defaultValue the class's `host` */
+  host?: string | undefined;
+  /** Port. @defaultValue 443 when secure, else 80 */
+  port?: number | undefined;
+  /** Sets host, port, secure and requestPath at once (`https://api.example.com:8443/v2`). */
+  url?: string | undefined;
+  /** Per-request timeout in ms (and the retry budget). @defaultValue the class's `timeout` (60000) */
+  timeout?: number | undefined;
+  /** Proxy URL; `null` for none. @defaultValue from http_proxy / https_proxy */
+  proxyUrl?: string | null | undefined;
+  /** First retry delay in ms. @defaultValue the class's `retryDelay` (then the retry class's 1000) */
+  retryDelay?: number | undefined;
+  /** Retry delay multiplier. @defaultValue the class's `backoff` (then 1) */
+  backoff?: number | undefined;
+  /** Extra CA certificates (PEM path or contents), added to the defaults. @defaultValue settings.caCertsPath */
+  caCert?: string | undefined;
+  /** Verify TLS certificates. @defaultValue settings.verifySslCert */
+  verifySslCert?: boolean | undefined;
+  /** Cap on buffered bodies in bytes. @defaultValue settings.maxBufferedBodyBytes */
+  maxBufferedBodyBytes?: number | undefined;
+}
+
+/** The option names every connection accepts. */
+export const CONNECTION_OPTION_NAMES: ReadonlySet<string> = new Set([
+  "secure", "host", "port", "url", "timeout", "proxyUrl", "retryDelay", "backoff", "caCert", "verifySslCert", "maxBufferedBodyBytes",
+]);
+
+/** Options of `request()`. */
+export interface RequestOptions {
+  /** Query parameters (object or list of pairs). */
+  params?: Params | undefined;
+  /** Request body; a function makes a fresh body per attempt. */
+  data?: RequestBody;
+  /** Extra headers (numbers are converted to strings). */
+  headers?: HeaderInput | undefined;
+  /** HTTP method. @defaultValue "GET" */
+  method?: string | undefined;
+  /** Return a `rawResponseCls` with the body unread (uploads and downloads). @defaultValue false */
+  raw?: boolean | undefined;
+  /** Same as raw: return the body as a stream. @defaultValue false */
+  stream?: boolean | undefined;
+  /** A value sent as JSON (with `Content-Type: application/json`). */
+  json?: unknown;
+  /** Retry failed requests; wins over settings.retryFailedHttpRequests. */
+  retryFailed?: boolean | undefined;
+  /** The request may be re-sent after reaching the server. @defaultValue true for GET, HEAD, PUT, DELETE, OPTIONS */
+  idempotent?: boolean | undefined;
+  /** Cancels the request, its retries and its polling. */
+  signal?: AbortSignal | undefined;
+}
+
+const REQUEST_OPTION_NAMES: ReadonlySet<string> = new Set([
+  "params", "data", "headers", "method", "raw", "stream", "json", "retryFailed", "idempotent", "signal",
+]);
+const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"]);
+
+/** A response class: `new Cls(httpResponse, connection)`. */
+export type ResponseClass = new (response: HTTPResponse, connection: any) => Response;
+/** A raw response class: `new Cls(connection, httpResponse)`. */
+export type RawResponseClass = new (connection: any, response: HTTPResponse) => RawResponse;
+/** A retry class: `new Cls({ retryDelay, timeout, backoff })`. */
+export type RetryClass = new (options: RetryOptions) => MinimalRetry;
+
+/** Parses a URL into the connection's fields; only http and https are allowed. */
+function parseConnectionUrl(url: string): { secure: boolean; host: string; port: number; path: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (cause) {
+    throw new LibcloudError(`Invalid URL: ${JSON.stringify(url.replace(/\/\/[^/@]*@/, "//"))}`, { cause });
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new LibcloudError("Invalid scheme");
+  const secure = parsed.protocol === "https:";
+  const host = parsed.hostname.replace(/^\[|\]$/g, "");
+  return { secure, host, port: parsed.port === "" ? (secure ? 443 : 80) : Number(parsed.port), path: parsed.pathname };
+}
+
+function isReplayable(data: RequestBody): boolean {
+  return data === undefined || data === null || typeof data === "string" || data instanceof Uint8Array || typeof data === "function";
+}
+
+/**
+ * A base connection class to derive from (`libcloud.common.base.Connection`).
+ *
+ * Class-level configuration is static (`static host = "api.example.com"`); the constructor copies
+ * each onto the instance as its effective value, constructor options winning. Hooks are methods;
+ * each gets the request being built as its last argument and may return a Promise.
+ */
+export class Connection {
+  static host = "127.0.0.1";
+  static secure = true;
+  static port: number | undefined = undefined;
+  static timeout = 60_000;
+  static responseCls: ResponseClass = Response;
+  static rawResponseCls: RawResponseClass = RawResponse;
+  static retryCls: RetryClass = Retry;
+  static connCls: TransportClass = LibcloudConnection;
+  static cacheBusting = false;
+  static allowInsecure = true;
+  static backoff: number | undefined = undefined;
+  static retryDelay: number | undefined = undefined;
+  static baseUrl: string | undefined = undefined;
+  static requestPath = "";
+  /** The option names the constructor accepts; subclasses that take more extend it. */
+  static optionNames: ReadonlySet<string> = CONNECTION_OPTION_NAMES;
+
+  host: string;
+  secure: boolean;
+  port: number;
+  timeout: number;
+  responseCls: ResponseClass;
+  rawResponseCls: RawResponseClass;
+  retryCls: RetryClass;
+  cacheBusting: boolean;
+  allowInsecure: boolean;
+  backoff: number | undefined;
+  retryDelay: number | undefined;
+  baseUrl: string | undefined;
+  requestPath: string;
+  caCert: string | undefined;
+  verifySslCert: boolean | undefined;
+  maxBufferedBodyBytes: number | undefined;
+  /** Proxy URL: a string, null for none, undefined to read the environment. */
+  declare proxyUrl: string | null | undefined;
+  /** The driver that owns this connection. */
+  declare driver: any;
+  /** User-Agent tokens added with userAgentAppend(). */
+  ua: string[] = [];
+  /** The transport, null until connect(). */
+  connection: Transport | null = null;
+  #connCls: TransportClass | undefined;
+  #context: Record<string, unknown> = {};
+  #last: { action: string | null; method: string | null; data: RequestBody | null } = { action: null, method: null, data: null };
+  #closed = false;
+
+  constructor(options: ConnectionOptions = {}) {
+    const cls = new.target as typeof Connection;
+    checkOptionKeys(options, cls.optionNames, cls.name);
+    let secure = options.secure ?? cls.secure;
+    let host = options.host ?? cls.host;
+    let port = options.port ?? cls.port;
+    let requestPath = cls.requestPath;
+    if (options.url !== undefined) {
+      const parsed = parseConnectionUrl(options.url);
+      ({ secure, host } = parsed);
+      port = options.port ?? parsed.port;
+      requestPath = parsed.path;
+    }
+    if (!secure && !cls.allowInsecure) throw new LibcloudError("Non https connections are not allowed (use secure=True)");
+    this.secure = secure;
+    this.host = checkHost(host);
+    this.port = checkPort(port ?? (secure ? 443 : 80));
+    this.requestPath = requestPath;
+    this.timeout = checkDuration("timeout", options.timeout ?? cls.timeout);
+    const retryDelay = options.retryDelay ?? cls.retryDelay;
+    this.retryDelay = retryDelay === undefined ? undefined : checkDuration("retryDelay", retryDelay);
+    const backoff = options.backoff ?? cls.backoff;
+    this.backoff = backoff === undefined ? undefined : checkBackoff(backoff);
+    this.responseCls = cls.responseCls;
+    this.rawResponseCls = cls.rawResponseCls;
+    this.retryCls = cls.retryCls;
+    this.cacheBusting = cls.cacheBusting;
+    this.allowInsecure = cls.allowInsecure;
+    this.baseUrl = cls.baseUrl;
+    this.caCert = options.caCert;
+    this.verifySslCert = options.verifySslCert;
+    this.maxBufferedBodyBytes = options.maxBufferedBodyBytes;
+    if (options.proxyUrl !== undefined && options.proxyUrl !== null) parseProxyUrl(options.proxyUrl);
+    // Non-enumerable: a proxy URL may hold a password, a driver holds credentials.
+    Object.defineProperty(this, "proxyUrl", { value: options.proxyUrl, writable: true, enumerable: false, configurable: true });
+    Object.defineProperty(this, "driver", { value: null, writable: true, enumerable: false, configurable: true });
+  }
+
+  /** The transport class used by connect(): the instance's if set, else the class's `connCls`. */
+  get connCls(): TransportClass {
+    return this.#connCls ?? (this.constructor as typeof Connection).connCls;
+  }
+  set connCls(value: TransportClass) {
+    this.#connCls = value;
+  }
+
+  /** The action of the request in flight (in hooks and response classes), else of the last one. */
+  get action(): string | null {
+    return currentRequest(this)?.action ?? this.#last.action;
+  }
+  set action(value: string | null) {
+    const request = currentRequest(this);
+    if (request) request.action = value ?? "";
+    else this.#last.action = value;
+  }
+
+  /** The method of the request in flight, else of the last one. */
+  get method(): string | null {
+    return currentRequest(this)?.method ?? this.#last.method;
+  }
+  set method(value: string | null) {
+    const request = currentRequest(this);
+    if (request) request.method = value ?? "GET";
+    else this.#last.method = value;
+  }
+
+  /** The body of the request in flight, else of the last one. */
+  get data(): RequestBody | null {
+    const request = currentRequest(this);
+    return request ? request.data ?? null : this.#last.data;
+  }
+  set data(value: RequestBody | null) {
+    const request = currentRequest(this);
+    if (request) request.data = value;
+    else this.#last.data = value;
+  }
+
+  /** The context of the request in flight; outside a request, the context the next request takes. */
+  get context(): Record<string, unknown> {
+    return currentRequest(this)?.context ?? this.#context;
+  }
+  set context(value: Record<string, unknown>) {
+    const request = currentRequest(this);
+    if (request) request.context = value;
+    else this.#context = value;
+  }
+
+  /** Sets the context for the next request (reset to {} once it has finished). */
+  setContext(context: Record<string, unknown>): void {
+    if (typeof context !== "object" || context === null || Array.isArray(context)) {
+      throw new TypeError(`Context needs to be a dictionary (object), got ${context === null ? "null" : Array.isArray(context) ? "an array" : typeof context}`);
+    }
+    this.context = context;
+  }
+
+  /** Resets the context to {}. */
+  resetContext(): void {
+    this.#context = {};
+  }
+
+  /** Adds a token to the User-Agent, so providers can tell your requests apart. */
+  userAgentAppend(token: string): void {
+    this.ua.push(token);
+  }
+
+  /** The User-Agent: `libcloud-ts/<version> (<driver name>) (<token>) …`. */
+  userAgent(): string {
+    const name = typeof this.driver?.name === "string" ? ` (${this.driver.name as string})` : "";
+    return `libcloud-ts/${VERSION}${name}${this.ua.map((t) => ` (${t})`).join("")}`;
+  }
+
+  /** The options handed to the transport class (subclasses add client certificates). */
+  protected transportOptions(): TransportOptions {
+    return {
+      host: this.host,
+      port: this.port,
+      secure: this.secure,
+      timeout: this.timeout,
+      proxyUrl: this.proxyUrl,
+      caCert: this.caCert,
+      verifySslCert: this.verifySslCert,
+      maxBufferedBodyBytes: this.maxBufferedBodyBytes,
+      connectionClassName: this.constructor.name,
+    };
+  }
+
+  /**
+   * Makes the transport (`this.connection`). A `baseUrl` (argument or class's) wins over host and port.
+   */
+  connect(options: { host?: string; port?: number; baseUrl?: string } = {}): Transport {
+    checkOptionKeys(options, new Set(["host", "port", "baseUrl"]), `${this.constructor.name}.connect`);
+    let secure = this.secure;
+    let host = options.host === undefined ? this.host : checkHost(options.host);
+    let port = options.port === undefined ? this.port : checkPort(options.port);
+    const baseUrl = options.baseUrl ?? this.baseUrl;
+    if (baseUrl !== undefined) ({ secure, host, port } = parseConnectionUrl(baseUrl));
+    const previous = this.connection;
+    const Transport = this.connCls;
+    this.connection = new Transport({ ...this.transportOptions(), host, port, secure });
+    this.#closed = false;
+    if (previous !== null && previous !== this.connection) void previous.close().catch(() => {});
+    return this.connection;
+  }
+
+  /** Routes this connection's requests through an HTTP or HTTPS proxy. */
+  setHttpProxy(proxyUrl: string): void {
+    parseProxyUrl(proxyUrl);
+    this.proxyUrl = proxyUrl;
+    this.connection?.setHttpProxy(proxyUrl);
+  }
+
+  /** Closes the transport; later requests fail with ClientClosedError until connect() is called. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const transport = this.connection;
+    if (transport !== null) await transport.close();
+  }
+
+  // ---- hooks (override in a provider's subclass) -------------------------------------------
+
+  /** Joins `requestPath` and the action (see `settings.allowPathDoubleSlashes`). */
+  morphActionHook(action: string, _request?: LibcloudRequest): string | Promise<string> {
+    return joinActionPath(this.requestPath, action, settings.allowPathDoubleSlashes);
+  }
+
+  /** Adds default parameters (API key, version …). Returns the params. */
+  addDefaultParams(params: Params, _request?: LibcloudRequest): Params | Promise<Params> {
+    return params;
+  }
+
+  /** Adds default headers (Authorization, X-Foo …). Returns the headers. */
+  addDefaultHeaders(headers: Record<string, string>, _request?: LibcloudRequest): Record<string, string> | Promise<Record<string, string>> {
+    return headers;
+  }
+
+  /** Encodes the body. Returns it unchanged by default. */
+  encodeData(data: RequestBody, _request?: LibcloudRequest): RequestBody | Promise<RequestBody> {
+    return data;
+  }
+
+  /** The last word before sending: request signing lives here. Returns [params, headers]. */
+  preConnectHook(params: Params, headers: Record<string, string>, _request?: LibcloudRequest):
+    [Params, Record<string, string>] | Promise<[Params, Record<string, string>]> {
+    return [params, headers];
+  }
+
+  /**
+   * Requests an action (a path) and returns the response class's instance.
+   *
+   * 1. Copies params and headers (the caller's objects are never changed).
+   * 2. `action = morphActionHook(action)`.
+   * 3. `params = addDefaultParams(params)`; cache busting on GET when `cacheBusting`.
+   * 4. `headers = addDefaultHeaders(headers)`, then User-Agent, Accept-Encoding and Host.
+   * 5. `data = encodeData(data)`; `json` is encoded with its content type.
+   * 6. `[params, headers] = preConnectHook(params, headers)` (signing).
+   * 7. The query string is appended (with `&` when the action has a `?`).
+   * 8. Sent (through `retryCls` when retrying is on) and turned into a response.
+   * 9. The context is this request's own, and reset to {} for the next one.
+   */
+  async request(action: string, options: RequestOptions = {}): Promise<any> {
+    checkOptionKeys(options, REQUEST_OPTION_NAMES, `${this.constructor.name}.request`);
+    if (typeof action !== "string") throw new TypeError(`action must be a string, got ${typeof action}`);
+    const method = normalizeMethod(options.method ?? "GET");
+    const request: LibcloudRequest = {
+      action,
+      method,
+      params: copyParams(options.params),
+      headers: copyHeaders(options.headers) as Record<string, string>,
+      data: options.data,
+      raw: options.raw ?? false,
+      stream: options.stream ?? false,
+      context: this.#context,
+      idempotent: options.idempotent ?? IDEMPOTENT_METHODS.has(method),
+      signal: options.signal,
+      url: "",
+    };
+    this.#context = {};
+    try {
+      return await requestScope.run({ connection: this, request }, () => this.#perform(request, options));
+    } finally {
+      this.#last = { action: request.action, method: request.method, data: request.data ?? null };
+    }
+  }
+
+  async #perform(request: LibcloudRequest, options: RequestOptions): Promise<any> {
+    const { signal } = request;
+    if (signal?.aborted) throw abortReason(signal);
+    if (this.#closed) {
+      throw new ClientClosedError(`Connection closed: ${request.method} ${formatOrigin(this.secure, this.host, this.port)}`, {
+        code: "ERR_CLIENT_CLOSED", host: formatOrigin(this.secure, this.host, this.port), method: request.method, requestSent: false,
+      });
+    }
+    request.action = await this.morphActionHook(request.action, request);
+    request.params = await this.addDefaultParams(request.params, request);
+    if (this.cacheBusting && request.method === "GET") request.params = addCacheBusting(request.params);
+    request.headers = await this.addDefaultHeaders(request.headers, request);
+    setHeader(request.headers, "User-Agent", this.userAgent());
+    setHeader(request.headers, "Accept-Encoding", "gzip,deflate");
+    const transport = this.connection ?? this.connect();
+    setHeader(request.headers, "Host", transport.host.replace(/^[a-z]+:\/\//, ""));
+    if (options.json !== undefined) {
+      request.data = JSON.stringify(options.json);
+      if (!hasHeader(request.headers, "content-type")) setHeader(request.headers, "Content-Type", "application/json");
+    }
+    if (request.data !== undefined && request.data !== null && request.data !== "") {
+      request.data = await this.encodeData(request.data, request);
+    }
+    [request.params, request.headers] = await this.preConnectHook(request.params, request.headers, request);
+    const headers = normalizeHeaders(request.headers);
+    const query = encodeQuery(request.params);
+    const target = query === "" ? request.action : `${request.action}${request.action.includes("?") ? "&" : "?"}${query}`;
+    request.url = encodeRequestTarget(target.startsWith("/") ? target : `/${target}`);
+    const send = (): Promise<any> => this.#send(transport, request, headers);
+    if (!(options.retryFailed ?? settings.retryFailedHttpRequests)) return send();
+    const retry = new this.retryCls({ retryDelay: this.retryDelay, timeout: this.timeout, backoff: this.backoff });
+    return retry.wrap(send, { signal, idempotent: request.idempotent, replayable: isReplayable(request.data) })();
+  }
+
+  async #send(transport: Transport, request: LibcloudRequest, headers: Record<string, string>): Promise<any> {
+    const body = typeof request.data === "function" ? request.data() : request.data;
+    const httpResponse = await transport.request({
+      method: request.method,
+      url: request.url,
+      headers,
+      body: body === "" ? undefined : body,
+      raw: request.raw,
+      stream: request.stream,
+      signal: request.signal,
+    });
+    if (request.raw || request.stream) {
+      const response = new this.rawResponseCls(this, httpResponse);
+      response.request = request;
+      if (!response.success()) {
+        await response.readErrorBody();
+        throw this.#errorFor(response, response.errorBody);
+      }
+      return response;
+    }
+    const response = new this.responseCls(httpResponse, this);
+    response.request = request;
+    if (!response.success()) throw this.#errorFor(response, response.body);
+    void response.object; // parse now, so a malformed body fails the request (and can be retried)
+    return response;
+  }
+
+  /** The error for a failed response: parseError()'s typed error, or the status's own error. */
+  #errorFor(response: { status: number; headers: Record<string, string>; parseError(): unknown; error?: string; reason?: string }, body: string): unknown {
+    const reason = response.error ?? response.reason ?? "";
+    let parsed: unknown;
+    try {
+      parsed = response.parseError();
+    } catch (error) {
+      if (!(error instanceof MalformedResponseError)) return error;
+      const failure = exceptionFromMessage(response.status, body === "" ? `${response.status} ${reason}`.trim() : body, response.headers);
+      Object.defineProperty(failure, "cause", { value: error, writable: true, configurable: true, enumerable: false });
+      return failure;
+    }
+    return exceptionFromMessage(response.status, parsed === "" ? `${response.status} ${reason}`.trim() : parsed, response.headers);
+  }
+
+  /** A summary that never includes credentials. */
+  [inspect.custom](): string {
+    return `${this.constructor.name} { host: ${JSON.stringify(this.host)}, port: ${this.port}, secure: ${this.secure} }`;
+  }
+
+  /** A summary that never includes credentials. */
+  toJSON(): Record<string, unknown> {
+    return { class: this.constructor.name, host: this.host, port: this.port, secure: this.secure, requestPath: this.requestPath };
+  }
+}

@@ -1,0 +1,26 @@
+// Port of libcloud/common/base.py: LazyObject.
+
+/** A base for classes whose instances may be built on first use (`LazyObject.lazy(...args)`). */
+export class LazyObject {
+  /** An object that behaves as `new this(...args)` but builds it only when first used. */
+  static lazy<T extends object, A extends unknown[]>(this: new (...args: A) => T, ...args: A): T {
+    const Cls = this;
+    let instance: T | undefined;
+    const real = (): T => (instance ??= new Cls(...args));
+    return new Proxy(Object.create(Cls.prototype) as T, {
+      get(_target, property) {
+        const target = real();
+        const value = Reflect.get(target, property, target);
+        return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+      set: (_target, property, value) => Reflect.set(real(), property, value),
+      has: (_target, property) => Reflect.has(real(), property),
+      ownKeys: () => Reflect.ownKeys(real()),
+      getOwnPropertyDescriptor: (_target, property) => {
+        const d = Reflect.getOwnPropertyDescriptor(real(), property);
+        return d === undefined ? undefined : { ...d, configurable: true };
+      },
+      getPrototypeOf: () => Cls.prototype as object,
+    });
+  }
+}

@@ -1,0 +1,86 @@
+// Port of libcloud/common/base.py: Response.
+import type { HeaderMap } from "../exceptions.js";
+import type { HTTPResponse } from "./http-response.js";
+import type { LibcloudRequest } from "./request-context.js";
+
+/** The connection as a response sees it (kept loose so any Connection subclass fits). */
+export interface ResponseConnection {
+  driver?: unknown;
+  readonly context: Record<string, unknown>;
+  readonly action: string | null;
+  readonly method: string | null;
+}
+
+const UNPARSED: unique symbol = Symbol("unparsed");
+
+/** Decodes a buffered body as text, honouring a `charset` in Content-Type (UTF-8 otherwise). */
+export function decodeBody(bytes: Buffer, contentType: string | undefined): string {
+  if (bytes.length === 0) return "";
+  const charset = contentType === undefined ? undefined : /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType)?.[1];
+  if (charset === undefined || /^utf-?8$/i.test(charset)) return bytes.toString("utf8").replace(/^\uFEFF/, "");
+  try {
+    return new TextDecoder(charset).decode(bytes);
+  } catch {
+    return bytes.toString("utf8").replace(/^\uFEFF/, "");
+  }
+}
+
+/**
+ * A base response class to derive from (`libcloud.common.base.Response`). The connection builds it
+ * once the body is read in full; when `success()` is false the request throws the error that
+ * `parseError()` describes, else `object` is what `parseBody()` returns.
+ */
+export class Response<TObject = any> {
+  /** HTTP status. */
+  status: number;
+  /** Response headers, names lower-cased. */
+  headers: HeaderMap;
+  /** The body as text, trimmed. */
+  body: string;
+  /** The reason phrase. */
+  error: string;
+  /** The connection that made the request. */
+  connection: ResponseConnection;
+  /** The request this answers (set by the connection). */
+  request: LibcloudRequest | undefined;
+  /** Parse an empty body too (else `object` is the empty string). @defaultValue false */
+  parseZeroLengthBody = false;
+  /** The raw transport response. */
+  readonly response: HTTPResponse;
+  #object: TObject | typeof UNPARSED = UNPARSED;
+
+  constructor(response: HTTPResponse, connection: ResponseConnection) {
+    this.response = response;
+    this.connection = connection;
+    this.status = response.status;
+    this.headers = response.headers;
+    this.error = response.reason;
+    this.request = undefined;
+    const bytes = response.bodyBuffer;
+    this.body = bytes === null ? "" : decodeBody(bytes, response.headers["content-type"]).trim();
+  }
+
+  /** What `parseBody()` returned (parsed on first use when the response was built by hand). */
+  get object(): TObject {
+    if (this.#object === UNPARSED) this.#object = this.parseBody() as TObject;
+    return this.#object;
+  }
+  set object(value: TObject) {
+    this.#object = value;
+  }
+
+  /** Whether the request succeeded: 200, 201 or 202 (override to change). */
+  success(): boolean {
+    return this.status === 200 || this.status === 201 || this.status === 202;
+  }
+
+  /** Parses the body (override in a provider's subclass). Returns the body. */
+  parseBody(): unknown {
+    return this.body;
+  }
+
+  /** Parses an error body (override in a provider's subclass). Returns the body. */
+  parseError(): unknown {
+    return this.body;
+  }
+}

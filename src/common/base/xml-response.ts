@@ -1,0 +1,27 @@
+// Port of libcloud/common/base.py: XmlResponse.
+import { parseXml } from "../../utils/xml.js";
+import { MalformedResponseError } from "../types.js";
+import { Response } from "./response.js";
+
+/**
+ * A response whose body is XML (`libcloud.common.base.XmlResponse`): `object` is the root of an
+ * ElementTree-style tree. External entities and DTD entity expansion are never processed.
+ */
+export class XmlResponse<TObject = any> extends Response<TObject> {
+  override parseBody(): unknown {
+    if (this.body.length === 0 && !this.parseZeroLengthBody) return this.body;
+    try {
+      return parseXml(this.body);
+    } catch (cause) {
+      throw new MalformedResponseError("Failed to parse XML", {
+        body: this.body,
+        driver: this.connection.driver,
+        cause,
+      });
+    }
+  }
+
+  override parseError(): unknown {
+    return this.parseBody();
+  }
+}

@@ -1,0 +1,86 @@
+// Port of libcloud/common/exceptions.py: BaseHTTPError, RateLimitReachedError, exception_from_message.
+import { messageFromValue } from "./types.js";
+
+/** Response headers as libcloud-ts hands them around: lower-cased names. */
+export type HeaderMap = Record<string, string>;
+
+/** An HTTP error status from the provider (`libcloud.common.exceptions.BaseHTTPError`). */
+export class BaseHTTPError extends Error {
+  override name = "BaseHTTPError";
+  /** The HTTP status. */
+  readonly code: number;
+  /** The response headers (a copy; the caller's object is never changed). */
+  readonly headers: HeaderMap;
+  /** The parsed error as given, when it was not a string (a JSON object, an XML element). */
+  readonly value: unknown;
+
+  constructor(code: number, message: unknown, headers: HeaderMap = {}, options: { cause?: unknown } = {}) {
+    super(messageFromValue(message), options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.value = message;
+    this.headers = { ...headers };
+  }
+}
+
+/** HTTP 429 (`libcloud.common.exceptions.RateLimitReachedError`). */
+export class RateLimitReachedError extends BaseHTTPError {
+  override name = "RateLimitReachedError";
+  /** Seconds to wait, from the `Retry-After` header; undefined when absent or unusable. */
+  readonly retryAfter: number | undefined;
+
+  constructor({ message = "Rate limit reached", headers = {}, cause }: { message?: unknown; headers?: HeaderMap; cause?: unknown } = {}) {
+    super(429, message, headers, cause === undefined ? {} : { cause });
+    this.retryAfter = parseRetryAfter(headerValue(headers, "retry-after"));
+  }
+}
+
+/** A header's value from a map, whatever the case of its name. */
+export function headerValue(headers: Record<string, unknown>, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  for (const key of Object.keys(headers)) {
+    if (key.toLowerCase() === lower) {
+      const v = headers[key];
+      return Array.isArray(v) ? String(v[0]) : v === undefined || v === null ? undefined : String(v);
+    }
+  }
+  return undefined;
+}
+
+/** Retry-After longer than this (a year) is treated as nonsense and ignored. */
+const MAX_RETRY_AFTER_SECONDS = 365 * 24 * 3600;
+
+/**
+ * Parses a `Retry-After` value: delta seconds, or an HTTP-date turned into non-negative delta seconds.
+ * Anything else (`soon`, `-5`, `NaN`, `1e309`, empty) gives undefined; it never throws.
+ */
+export function parseRetryAfter(value: string | undefined, nowMs: number = Date.now()): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) {
+    const seconds = Number(text);
+    return seconds <= MAX_RETRY_AFTER_SECONDS ? seconds : undefined;
+  }
+  // IMF-fixdate / RFC 850 / asctime all contain a letter and a colon; Date.parse handles the three.
+  if (/[a-z]/i.test(text) && text.includes(":")) {
+    const at = Date.parse(text);
+    if (Number.isFinite(at)) return Math.max(0, Math.ceil((at - nowMs) / 1000));
+  }
+  return undefined;
+}
+
+/** A class that `exceptionFromMessage` builds for a status. */
+export type HttpErrorFactory = (code: number, message: unknown, headers: HeaderMap) => BaseHTTPError;
+
+/** Status → error class (libcloud's `_code_map`). Extend it with `HTTP_ERROR_CLASSES.set(code, factory)`. */
+export const HTTP_ERROR_CLASSES = new Map<number, HttpErrorFactory>([
+  [429, (_code, message, headers) => new RateLimitReachedError({ message, headers })],
+]);
+
+/**
+ * The error for an HTTP status (`exception_from_message`): a RateLimitReachedError for 429,
+ * whatever the status table says for others, and a BaseHTTPError otherwise.
+ */
+export function exceptionFromMessage(code: number, message: unknown, headers: HeaderMap = {}): BaseHTTPError {
+  const factory = HTTP_ERROR_CLASSES.get(code);
+  return factory ? factory(code, message, { ...headers }) : new BaseHTTPError(code, message, headers);
+}

@@ -1,0 +1,184 @@
+// Port of libcloud/common/types.py: LibcloudError and its family, plus the typed transport errors.
+import { safeJson } from "../utils/redact.js";
+
+/** Options every LibcloudError accepts. */
+export interface LibcloudErrorOptions {
+  /** The driver that raised the error (kept as a field, never printed). */
+  driver?: unknown;
+  /** The underlying error. */
+  cause?: unknown;
+}
+
+/** Turns a parsed error value (string, JSON object, XML element) into message text. */
+export function messageFromValue(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (value === undefined || value === null) return String(value);
+  if (typeof value === "object" && typeof (value as { toString?: unknown }).toString === "function"
+    && (value as object).toString !== Object.prototype.toString && !Array.isArray(value)) {
+    return String(value);
+  }
+  return safeJson(value);
+}
+
+/** Base class of libcloud's own errors (`libcloud.common.types.LibcloudError`). */
+export class LibcloudError extends Error {
+  override name = "LibcloudError";
+  /** The parsed error value as given (a string, a JSON object, an XML element). */
+  readonly value: unknown;
+  /** The driver the error came from, when known. */
+  declare readonly driver: unknown;
+
+  constructor(value: unknown, options: LibcloudErrorOptions = {}) {
+    super(messageFromValue(value), options.cause === undefined ? undefined : { cause: options.cause });
+    this.value = value;
+    // Non-enumerable: a driver holds credentials, and errors get logged and JSON-encoded.
+    Object.defineProperty(this, "driver", { value: options.driver ?? null, enumerable: false, writable: true });
+  }
+}
+
+/** The provider answered with a body that cannot be parsed. */
+export class MalformedResponseError extends LibcloudError {
+  override name = "MalformedResponseError";
+  /** The body that failed to parse (at most {@link MALFORMED_BODY_EXCERPT} characters are kept). */
+  readonly body: string | undefined;
+
+  constructor(value: unknown, options: LibcloudErrorOptions & { body?: string } = {}) {
+    super(value, options);
+    this.body = options.body === undefined ? undefined : options.body.slice(0, MALFORMED_BODY_EXCERPT);
+  }
+}
+/** How much of an unparseable body a MalformedResponseError keeps. */
+export const MALFORMED_BODY_EXCERPT = 1024;
+
+/** An error reported by the provider with an HTTP status. */
+export class ProviderError extends LibcloudError {
+  override name = "ProviderError";
+  readonly httpCode: number;
+  constructor(value: unknown, httpCode: number, options: LibcloudErrorOptions = {}) {
+    super(value, options);
+    this.httpCode = httpCode;
+  }
+}
+
+/** The provider rejected the credentials (HTTP 401). */
+export class InvalidCredsError extends ProviderError {
+  override name = "InvalidCredsError";
+  constructor(value: unknown = "Invalid credentials with the provider", options: LibcloudErrorOptions = {}) {
+    super(value, 401, options);
+  }
+}
+
+/** The provider is unavailable (HTTP 503). */
+export class ServiceUnavailableError extends ProviderError {
+  override name = "ServiceUnavailableError";
+  constructor(value: unknown = "Service unavailable at provider", options: LibcloudErrorOptions = {}) {
+    super(value, 503, options);
+  }
+}
+
+/** A configuration value is out of range or malformed (bad port, bad host, NaN delay, missing CA file). */
+export class ConfigError extends LibcloudError {
+  override name = "ConfigError";
+}
+
+/** What every transport error carries besides the message. */
+export interface TransportErrorOptions extends LibcloudErrorOptions {
+  /** Node's (or undici's) string code: `ECONNREFUSED`, `ECONNRESET`, `ENOTFOUND`, … */
+  code: string;
+  /** The origin (`scheme://host[:port]`), never with credentials. */
+  host: string;
+  /** The HTTP method. */
+  method?: string;
+  /** True when request bytes may have reached the server (so a non-idempotent request may have been processed). */
+  requestSent?: boolean;
+}
+
+/** Base of the transport failures: the request did not produce a complete HTTP response. */
+export class TransportError extends LibcloudError {
+  override name = "TransportError";
+  readonly code: string;
+  readonly host: string;
+  readonly method: string | undefined;
+  readonly requestSent: boolean;
+  constructor(message: string, options: TransportErrorOptions) {
+    super(message, options);
+    this.code = options.code;
+    this.host = options.host;
+    this.method = options.method;
+    this.requestSent = options.requestSent ?? true;
+  }
+}
+
+/** Refused, reset, closed early, truncated body, content-length mismatch, bad framing. */
+export class ConnectionError extends TransportError {
+  override name = "ConnectionError";
+}
+
+/** The host name did not resolve. */
+export class DnsError extends TransportError {
+  override name = "DnsError";
+}
+
+/** Which phase of a request ran out of time. */
+export type TimeoutPhase = "connect" | "headers" | "body" | "request";
+
+/** A connect, headers, body (idle) or whole-request timeout. */
+export class TimeoutError extends TransportError {
+  override name = "TimeoutError";
+  readonly phase: TimeoutPhase;
+  constructor(message: string, options: TransportErrorOptions & { phase: TimeoutPhase }) {
+    super(message, options);
+    this.phase = options.phase;
+  }
+}
+
+/** TLS failed: certificate verification, handshake, client certificate. */
+export class TlsError extends TransportError {
+  override name = "TlsError";
+}
+
+/** The proxy could not be reached or refused the tunnel. */
+export class ProxyError extends TransportError {
+  override name = "ProxyError";
+  /** The proxy's HTTP status for a refused CONNECT (407, 403, 502 …), when there was one. */
+  readonly statusCode: number | undefined;
+  constructor(message: string, options: TransportErrorOptions & { statusCode?: number }) {
+    super(message, options);
+    this.statusCode = options.statusCode;
+  }
+}
+
+/** A buffered body went over `maxBufferedBodyBytes` (decoded size). */
+export class ResponseTooLargeError extends TransportError {
+  override name = "ResponseTooLargeError";
+  readonly limit: number;
+  constructor(message: string, options: TransportErrorOptions & { limit: number }) {
+    super(message, options);
+    this.limit = options.limit;
+  }
+}
+
+/** A `Content-Encoding` could not be decoded (bad gzip, truncated stream, too many codings, unknown coding). */
+export class DecompressionError extends TransportError {
+  override name = "DecompressionError";
+}
+
+/** Redirects could not be followed (loop, bad Location, unsupported scheme). */
+export class RedirectError extends TransportError {
+  override name = "RedirectError";
+}
+
+/** The connection (or its transport) was closed; no more requests can be sent on it. */
+export class ClientClosedError extends TransportError {
+  override name = "ClientClosedError";
+}
+
+/** A polled job did not finish in time (`PollingConnection`). */
+export class PollTimeoutError extends LibcloudError {
+  override name = "PollTimeoutError";
+}
+
+/** A polled job reported failure; thrown by `hasCompleted` to end polling at once. */
+export class JobFailedError extends LibcloudError {
+  override name = "JobFailedError";
+}

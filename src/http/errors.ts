@@ -1,0 +1,97 @@
+// Maps undici's and Node's errors to libcloud-ts's typed transport errors: each keeps the original
+// as `cause`, names method and origin, and never carries credentials.
+import {
+  ClientClosedError, ConnectionError, DecompressionError, DnsError, LibcloudError, ProxyError,
+  ResponseTooLargeError, TimeoutError, TlsError, TransportError,
+} from "../common/types.js";
+
+/** Where the request was when it failed. */
+export interface FailureSite {
+  method: string;
+  /** The origin, `scheme://host[:port]`. */
+  origin: string;
+  /** The host name as configured (for the DNS hint). */
+  hostname: string;
+  /** The class whose `host` the DNS hint should name. */
+  connectionClassName?: string | undefined;
+  /** Response headers had arrived (so the failure is in the body). */
+  headersReceived?: boolean;
+  /** The request went through a proxy. */
+  viaProxy?: boolean;
+}
+
+const DNS_CODES = new Set(["ENOTFOUND", "EAI_AGAIN", "EAI_NONAME", "EAI_NODATA", "EAI_FAIL"]);
+const CONNECT_CODES = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL", "ECONNABORTED"]);
+const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|HOSTNAME_MISMATCH|ERR_OSSL)/;
+
+function codeOf(error: unknown): string | undefined {
+  let e: any = error;
+  for (let i = 0; i < 4 && e; i++) {
+    if (typeof e.code === "string" && !e.code.startsWith("UND_ERR")) return e.code;
+    e = e.cause;
+  }
+  return (error as any)?.code;
+}
+
+/** Turns any error from the transport into a typed LibcloudError (already-typed ones pass through). */
+export function toTransportError(error: unknown, site: FailureSite): unknown {
+  if (error instanceof LibcloudError) return error;
+  if (error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError" && !(error as any).code)) return error;
+  const undiciCode: string | undefined = (error as any)?.code;
+  const code = codeOf(error) ?? "EUNKNOWN";
+  const where = `${site.method} ${site.origin}`;
+  const base = { host: site.origin, method: site.method, cause: error };
+  switch (undiciCode) {
+    case "UND_ERR_CONNECT_TIMEOUT":
+      return new TimeoutError(`Connect timeout: ${where}`, { ...base, code: "ETIMEDOUT", phase: "connect", requestSent: false });
+    case "UND_ERR_HEADERS_TIMEOUT":
+      return new TimeoutError(`Timed out waiting for response headers: ${where}`, { ...base, code: "ETIMEDOUT", phase: "headers", requestSent: true });
+    case "UND_ERR_BODY_TIMEOUT":
+      return new TimeoutError(`Timed out reading the response body (idle): ${where}`, { ...base, code: "ETIMEDOUT", phase: "body", requestSent: true });
+    case "UND_ERR_RES_CONTENT_LENGTH_MISMATCH":
+      return new ConnectionError(`Response body shorter or longer than its Content-Length: ${where}`, { ...base, code: "ERR_CONTENT_LENGTH_MISMATCH", requestSent: true });
+    case "UND_ERR_REQ_CONTENT_LENGTH_MISMATCH":
+      return new ConnectionError(`Request body length does not match its Content-Length: ${where}`, { ...base, code: "ERR_REQUEST_CONTENT_LENGTH_MISMATCH", requestSent: true });
+    case "UND_ERR_RES_EXCEEDED_MAX_SIZE":
+      return new ResponseTooLargeError(`Response body too large: ${where}`, { ...base, code: "ERR_RESPONSE_TOO_LARGE", limit: 0 });
+    case "UND_ERR_HEADERS_OVERFLOW":
+      return new ConnectionError(`Response headers too large: ${where}`, { ...base, code: "ERR_HEADERS_OVERFLOW", requestSent: true });
+    case "UND_ERR_DESTROYED":
+    case "UND_ERR_CLOSED":
+      return new ClientClosedError(`Connection closed: ${where}`, { ...base, code: "ERR_CLIENT_CLOSED", requestSent: false });
+    case "HPE_INVALID_CONSTANT":
+    case "HPE_INVALID_STATUS":
+    default:
+      break;
+  }
+  if (undiciCode?.startsWith("HPE_") || (error as any)?.name === "HTTPParserError") {
+    return new ConnectionError(`Malformed HTTP response (${undiciCode ?? "parse error"}): ${where}`, { ...base, code: undiciCode ?? "HPE_ERROR", requestSent: true });
+  }
+  if (DNS_CODES.has(code)) {
+    const cls = site.connectionClassName ?? "Connection";
+    return new DnsError(
+      `DNS lookup failed for ${site.hostname} (${code}): ${where}. Perhaps the "host" attribute of ${cls} is set to an invalid, non-hostname value (${site.hostname})?`,
+      { ...base, code, requestSent: false },
+    );
+  }
+  if (TLS_CODE.test(code)) {
+    return new TlsError(`TLS failure (${code}): ${where}`, { ...base, code, requestSent: false });
+  }
+  if (CONNECT_CODES.has(code)) {
+    const message = site.viaProxy ? `Proxy connection failed (${code}): ${where}` : `Connection refused (${code}): ${where}`;
+    return site.viaProxy
+      ? new ProxyError(message, { ...base, code, requestSent: false })
+      : new ConnectionError(message, { ...base, code, requestSent: false });
+  }
+  if (code.startsWith("Z_") || code === "ERR_ZLIB") {
+    return new DecompressionError(`Could not decode the response body (${code}): ${where}`, { ...base, code, requestSent: true });
+  }
+  if (undiciCode === "UND_ERR_SOCKET" || code === "ECONNRESET" || code === "EPIPE") {
+    const detail = (error as Error).message;
+    return new ConnectionError(`Connection reset (${detail}): ${where}`, { ...base, code: code === "EUNKNOWN" || code === "UND_ERR_SOCKET" ? "ECONNRESET" : code, requestSent: true });
+  }
+  if (error instanceof TypeError || (error as any)?.code === "UND_ERR_INVALID_ARG") return error;
+  return new ConnectionError(`Request failed (${code}): ${where}`, { ...base, code, requestSent: true });
+}
+
+export { TransportError };

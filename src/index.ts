@@ -1,0 +1,40 @@
+// libcloud-ts: Apache Libcloud's libcloud.common.base for TypeScript. Explicit re-exports only.
+export { VERSION } from "./version.js";
+export {
+  LibcloudError, MalformedResponseError, ProviderError, InvalidCredsError, ServiceUnavailableError, ConfigError,
+  TransportError, ConnectionError, DnsError, TimeoutError, TlsError, ProxyError, ResponseTooLargeError,
+  DecompressionError, RedirectError, ClientClosedError, PollTimeoutError, JobFailedError, MALFORMED_BODY_EXCERPT,
+} from "./common/types.js";
+export type { LibcloudErrorOptions, TransportErrorOptions, TimeoutPhase } from "./common/types.js";
+export {
+  BaseHTTPError, RateLimitReachedError, exceptionFromMessage, parseRetryAfter, HTTP_ERROR_CLASSES,
+} from "./common/exceptions.js";
+export type { HeaderMap, HttpErrorFactory } from "./common/exceptions.js";
+export { settings } from "./common/base/settings.js";
+export type { Settings } from "./common/base/settings.js";
+export { HTTPResponse } from "./common/base/http-response.js";
+export type { HTTPResponseInit } from "./common/base/http-response.js";
+export { Response } from "./common/base/response.js";
+export type { ResponseConnection } from "./common/base/response.js";
+export { JsonResponse } from "./common/base/json-response.js";
+export { XmlResponse } from "./common/base/xml-response.js";
+export { RawResponse } from "./common/base/raw-response.js";
+export { Connection } from "./common/base/connection.js";
+export type { ConnectionOptions, RequestOptions, ResponseClass, RawResponseClass, RetryClass } from "./common/base/connection.js";
+export { ConnectionKey } from "./common/base/connection-key.js";
+export { ConnectionUserAndKey } from "./common/base/connection-user-and-key.js";
+export { CertificateConnection, KeyCertificateConnection } from "./common/base/certificate-connection.js";
+export type { KeyCertificateConnectionOptions } from "./common/base/certificate-connection.js";
+export { PollingConnection } from "./common/base/polling-connection.js";
+export type { AsyncRequestOptions, PollRequestOptions } from "./common/base/polling-connection.js";
+export { BaseDriver } from "./common/base/base-driver.js";
+export type { BaseDriverOptions, DriverConnectionClass } from "./common/base/base-driver.js";
+export { LazyObject } from "./common/base/lazy-object.js";
+export type { LibcloudRequest, Params, ParamValue, HeaderInput, RequestBody } from "./common/base/request-context.js";
+export { MinimalRetry, Retry, RetryForeverOnRateLimitError, calculateRetryDelay, isRetryableByDefault } from "./utils/retry.js";
+export type { RetryOptions, RetryContext, WrapOptions, RetryStep } from "./utils/retry.js";
+export { getClock, setClock, systemClock } from "./utils/clock.js";
+export type { Clock } from "./utils/clock.js";
+export { Element, parseXml, XmlParseError } from "./utils/xml.js";
+export { LibcloudConnection } from "./http/libcloud-connection.js";
+export type { Transport, TransportClass, TransportOptions, TransportRequest, TransportBody } from "./http/libcloud-connection.js";

@@ -1,0 +1,219 @@
+// Port of libcloud/utils/retry.py: MinimalRetry, Retry, RetryForeverOnRateLimitError.
+// Retrying is a wrapper around one async function. The decision of each step is the pure
+// function calculateRetryDelay(), so tests drive it with a table and an injected clock.
+import { BaseHTTPError, RateLimitReachedError } from "../common/exceptions.js";
+import {
+  ClientClosedError, ConfigError, DecompressionError, ProviderError, ProxyError, RedirectError,
+  ResponseTooLargeError, TlsError, TransportError,
+} from "../common/types.js";
+import { abortReason, getClock, type Clock } from "./clock.js";
+
+/** Options of the retry classes. Durations in milliseconds. */
+export interface RetryOptions {
+  /** First delay between attempts. @defaultValue 1000 */
+  retryDelay?: number | undefined;
+  /** Total time budget from the first attempt. @defaultValue 30000 */
+  timeout?: number | undefined;
+  /** Multiplier applied to the delay after each retry. @defaultValue 1 */
+  backoff?: number | undefined;
+  /** At most this fraction is added to a delay at random (never subtracted). @defaultValue 0.1 */
+  jitter?: number | undefined;
+  /** Error classes to retry instead of the default policy (`Retry` only). */
+  retryExceptions?: ReadonlyArray<abstract new (...args: any[]) => unknown> | undefined;
+  /** The clock (tests inject a fake one). @defaultValue the module clock */
+  clock?: Clock | undefined;
+}
+
+/** Facts about the call being retried, for `shouldRetry`. */
+export interface RetryContext {
+  /** The request may be re-sent even after it reached the server (GET, HEAD, PUT, DELETE, OPTIONS, or marked). */
+  idempotent: boolean;
+}
+
+/** Options of `retry.wrap(fn, options)`. */
+export interface WrapOptions extends Partial<RetryContext> {
+  signal?: AbortSignal | undefined;
+  /** False when the body cannot be sent twice (a consumed stream): then nothing is retried. @defaultValue true */
+  replayable?: boolean | undefined;
+  /** Called before each sleep. */
+  onRetry?: ((info: { attempt: number; error: unknown; delayMs: number }) => void) | undefined;
+}
+
+/** One retry step's input. */
+export interface RetryStep {
+  /** "rate-limit": a RateLimitReachedError; "retryable": accepted by shouldRetry; "fatal": anything else. */
+  kind: "rate-limit" | "retryable" | "fatal";
+  /** For rate limits: the server's Retry-After, in ms. */
+  retryAfterMs: number | undefined;
+  currentDelayMs: number;
+  retryDelayMs: number;
+  backoff: number;
+  /** Time left in the budget (Infinity when the budget does not apply). */
+  remainingMs: number;
+  /** Random number in [0,1) times the jitter fraction gives the added part. */
+  random: number;
+  jitter: number;
+}
+
+/**
+ * Decides one step: how long to sleep before the next attempt and the delay after that, or
+ * undefined to give up now (a fatal error, or a delay that would end past the budget).
+ */
+export function calculateRetryDelay(step: RetryStep): { delayMs: number; nextDelayMs: number } | undefined {
+  if (step.kind === "fatal") return undefined;
+  if (step.kind === "rate-limit" && step.retryAfterMs !== undefined) {
+    // The server named the wait: honour it exactly, or fail now if the budget cannot cover it.
+    return step.retryAfterMs <= step.remainingMs ? { delayMs: step.retryAfterMs, nextDelayMs: step.retryDelayMs } : undefined;
+  }
+  const base = step.currentDelayMs;
+  if (base > step.remainingMs) return undefined;
+  const delayMs = Math.min(base * (1 + step.jitter * step.random), step.remainingMs);
+  const nextDelayMs = step.kind === "rate-limit" ? step.retryDelayMs : base * step.backoff;
+  return { delayMs, nextDelayMs };
+}
+
+function checkNumber(name: string, value: unknown, fallback: number, { allowZero = false, min = 0 } = {}): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < min || (!allowZero && value === 0)) {
+    throw new ConfigError(`${name} must be a finite number ${allowZero ? ">=" : ">"} ${min}, got ${typeof value === "string" ? JSON.stringify(value) : String(value)}`);
+  }
+  return value;
+}
+
+const RETRYABLE_STATUS_ALWAYS = new Set([408, 429, 503]);
+const RETRYABLE_STATUS_IDEMPOTENT = new Set([500, 502, 504]);
+/** TLS failures that a second try can fix (the handshake was cut, not refused). */
+const TRANSIENT_TLS = new Set(["ECONNRESET", "EPIPE", "ETIMEDOUT", "ECONNABORTED"]);
+
+/**
+ * The default retry policy (SPEC decision 1): rate limits, 408/429/503, 500/502/504 for idempotent
+ * requests, and connection errors — those that never reached the server always, the others only
+ * for idempotent requests. Permanent failures (TLS verification, other 4xx, bad input) never.
+ */
+export function isRetryableByDefault(error: unknown, context: RetryContext): boolean {
+  if (error instanceof RateLimitReachedError) return true;
+  if (error instanceof BaseHTTPError) {
+    return RETRYABLE_STATUS_ALWAYS.has(error.code) || (context.idempotent && RETRYABLE_STATUS_IDEMPOTENT.has(error.code));
+  }
+  if (error instanceof ProviderError) {
+    return RETRYABLE_STATUS_ALWAYS.has(error.httpCode) || (context.idempotent && RETRYABLE_STATUS_IDEMPOTENT.has(error.httpCode));
+  }
+  if (error instanceof TransportError) {
+    if (error instanceof ClientClosedError || error instanceof ResponseTooLargeError
+      || error instanceof DecompressionError || error instanceof RedirectError) return false;
+    if (error instanceof TlsError && !TRANSIENT_TLS.has(error.code)) return false;
+    if (error instanceof ProxyError && error.statusCode !== undefined && error.statusCode !== 502 && error.statusCode !== 503 && error.statusCode !== 504) return false;
+    return !error.requestSent || context.idempotent;
+  }
+  return false;
+}
+
+/**
+ * Retries only rate-limit errors (`libcloud.utils.retry.MinimalRetry`): sleeps `retryAfter` when
+ * the server gave one, else the current delay; never past the `timeout` budget.
+ */
+export class MinimalRetry {
+  readonly retryDelay: number;
+  readonly timeout: number;
+  readonly backoff: number;
+  readonly jitter: number;
+  readonly #clock: Clock | undefined;
+
+  constructor(options: RetryOptions = {}) {
+    this.retryDelay = checkNumber("retryDelay", options.retryDelay, 1000);
+    this.timeout = checkNumber("timeout", options.timeout, 30_000);
+    this.backoff = checkNumber("backoff", options.backoff, 1, { min: 1, allowZero: false });
+    this.jitter = checkNumber("jitter", options.jitter, 0.1, { allowZero: true });
+    this.#clock = options.clock;
+  }
+
+  /** The clock in use. */
+  get clock(): Clock {
+    return this.#clock ?? getClock();
+  }
+
+  /** Whether an error (other than a rate limit) is worth another attempt. MinimalRetry: never. */
+  shouldRetry(_error: unknown, _context: RetryContext): boolean {
+    return false;
+  }
+
+  /** Whether rate-limit sleeps ignore the budget. */
+  protected get retryRateLimitForever(): boolean {
+    return false;
+  }
+
+  /** Wraps an async function: the result has the same signature and retries as the policy says. */
+  wrap<A extends unknown[], R>(fn: (...args: A) => Promise<R>, options: WrapOptions = {}): (...args: A) => Promise<R> {
+    const context: RetryContext = { idempotent: options.idempotent ?? false };
+    const { signal, onRetry } = options;
+    const replayable = options.replayable ?? true;
+    return async (...args: A): Promise<R> => {
+      const clock = this.clock;
+      const deadline = clock.now() + this.timeout;
+      let currentDelayMs = this.retryDelay;
+      for (let attempt = 1; ; attempt++) {
+        if (signal?.aborted) throw abortReason(signal);
+        try {
+          return await fn(...args);
+        } catch (error) {
+          if (signal?.aborted) throw abortReason(signal);
+          const rateLimited = error instanceof RateLimitReachedError;
+          const step = calculateRetryDelay({
+            kind: rateLimited ? "rate-limit" : this.shouldRetry(error, context) ? "retryable" : "fatal",
+            retryAfterMs: rateLimited && error.retryAfter !== undefined ? error.retryAfter * 1000 : undefined,
+            currentDelayMs,
+            retryDelayMs: this.retryDelay,
+            backoff: this.backoff,
+            remainingMs: rateLimited && this.retryRateLimitForever ? Infinity : deadline - clock.now(),
+            random: clock.random(),
+            jitter: this.jitter,
+          });
+          recordAttempts(error, attempt);
+          if (step === undefined) throw error;
+          if (!replayable) {
+            appendReason(error, "not retried: the request body is a stream that cannot be sent twice");
+            throw error;
+          }
+          onRetry?.({ attempt, error, delayMs: step.delayMs });
+          await clock.sleep(step.delayMs, signal);
+          currentDelayMs = step.nextDelayMs;
+        }
+      }
+    };
+  }
+}
+
+/**
+ * Retries rate limits and the errors `shouldRetry` accepts, the delay growing by `backoff`
+ * (`libcloud.utils.retry.Retry`). `retryExceptions` replaces the default policy with a class list.
+ */
+export class Retry extends MinimalRetry {
+  readonly retryExceptions: ReadonlyArray<abstract new (...args: any[]) => unknown> | undefined;
+
+  constructor(options: RetryOptions = {}) {
+    super(options);
+    this.retryExceptions = options.retryExceptions;
+  }
+
+  override shouldRetry(error: unknown, context: RetryContext): boolean {
+    if (this.retryExceptions !== undefined) return this.retryExceptions.some((cls) => error instanceof cls);
+    return isRetryableByDefault(error, context);
+  }
+}
+
+/** Like Retry, but a rate limit is waited out however long it takes (cancel with an AbortSignal). */
+export class RetryForeverOnRateLimitError extends Retry {
+  protected override get retryRateLimitForever(): boolean {
+    return true;
+  }
+}
+
+function recordAttempts(error: unknown, attempts: number): void {
+  if (typeof error === "object" && error !== null && Object.isExtensible(error)) {
+    Object.defineProperty(error, "attempts", { value: attempts, enumerable: false, configurable: true, writable: true });
+  }
+}
+
+function appendReason(error: unknown, reason: string): void {
+  if (error instanceof Error && !error.message.includes(reason)) error.message = `${error.message} (${reason})`;
+}
