@@ -187,7 +187,8 @@ export class LibcloudConnection implements Transport {
     const headers = collectHeaders(data.headers);
     const init = { status: data.statusCode, reason: data.statusText, headers, rawHeaders: rawHeaderList(data.headers) };
     if (request.method === "HEAD" || data.statusCode === 204 || data.statusCode === 304) {
-      data.body.destroy();
+      // Nothing to read (whatever Content-Length says); dump() keeps the socket reusable.
+      void data.body.dump().catch(() => {});
       return new HTTPResponse({ ...init, body: null });
     }
     site.headersReceived = true;
@@ -195,7 +196,7 @@ export class LibcloudConnection implements Transport {
     try {
       codings = parseContentCodings(headers["content-encoding"]) ?? [];
     } catch (error) {
-      data.body.destroy();
+      discard(data.body);
       throw decodeError(error, site);
     }
     const decoded = decodeStream(data.body, codings);
@@ -210,7 +211,7 @@ export class LibcloudConnection implements Transport {
       ));
       return new HTTPResponse({ ...init, body });
     } catch (error) {
-      data.body.destroy();
+      discard(data.body);
       if (request.signal?.aborted) throw request.signal.reason;
       throw decodeError(error, site);
     }
@@ -222,6 +223,12 @@ export class LibcloudConnection implements Transport {
     this.#closed = true;
     await this.#dispatcher.destroy().catch(() => {});
   }
+}
+
+/** Destroys an unread body; undici emits an abort error on destroy, which nobody else listens for. */
+function discard(body: Readable): void {
+  body.on("error", () => {});
+  body.destroy();
 }
 
 function decodeError(error: unknown, site: FailureSite): unknown {
@@ -246,7 +253,7 @@ function mapStreamErrors(source: Readable, site: FailureSite, signal: AbortSigna
       if (signal?.aborted) throw signal.reason;
       throw decodeError(error, site);
     } finally {
-      source.destroy();
+      discard(source);
     }
   }
   return Readable.from(pump(), { objectMode: false, highWaterMark: 64 * 1024 });
