@@ -1,0 +1,68 @@
+// Port of libcloud/storage/types.py: the storage errors.
+import { LibcloudError, type LibcloudErrorOptions } from "../index.js";
+
+/** Options of a container error. */
+export interface ContainerErrorOptions extends LibcloudErrorOptions {
+  /** The container's name. */
+  containerName: string;
+}
+
+/** Options of an object error. */
+export interface ObjectErrorOptions extends LibcloudErrorOptions {
+  /** The object's name. */
+  objectName: string;
+}
+
+/** An error about a container (`libcloud.storage.types.ContainerError`). */
+export class ContainerError extends LibcloudError {
+  override name = "ContainerError";
+  /** The container's name. */
+  readonly containerName: string;
+
+  constructor(value: unknown, options: ContainerErrorOptions) {
+    super(value ?? `Container ${JSON.stringify(options.containerName)}`, options);
+    this.containerName = options.containerName;
+  }
+}
+
+/** An error about an object (`libcloud.storage.types.ObjectError`). */
+export class ObjectError extends LibcloudError {
+  override name = "ObjectError";
+  /** The object's name. */
+  readonly objectName: string;
+
+  constructor(value: unknown, options: ObjectErrorOptions) {
+    super(value ?? `Object ${JSON.stringify(options.objectName)}`, options);
+    this.objectName = options.objectName;
+  }
+}
+
+/** The container is not empty, so it cannot be deleted. */
+export class ContainerIsNotEmptyError extends ContainerError {
+  override name = "ContainerIsNotEmptyError";
+}
+
+/** A container with this name already exists. */
+export class ContainerAlreadyExistsError extends ContainerError {
+  override name = "ContainerAlreadyExistsError";
+}
+
+/** The container does not exist. */
+export class ContainerDoesNotExistError extends ContainerError {
+  override name = "ContainerDoesNotExistError";
+}
+
+/** The provider refused the container's name. */
+export class InvalidContainerNameError extends ContainerError {
+  override name = "InvalidContainerNameError";
+}
+
+/** The object does not exist. */
+export class ObjectDoesNotExistError extends ObjectError {
+  override name = "ObjectDoesNotExistError";
+}
+
+/** The data received or stored does not match its hash. */
+export class ObjectHashMismatchError extends ObjectError {
+  override name = "ObjectHashMismatchError";
+}

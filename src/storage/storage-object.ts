@@ -1,0 +1,64 @@
+// Port of libcloud/storage/base.py: Object (StorageObject here: `Object` is JavaScript's own).
+import type { Container } from "./container.js";
+import type { DownloadObjectOptions, DownloadStreamOptions, StorageDriver } from "./storage-driver.js";
+
+/** What `new StorageObject(...)` takes. */
+export interface StorageObjectInit {
+  name: string;
+  /** Size in bytes. */
+  size: number;
+  /** The provider's hash of the object (for Azure, its ETag without quotes). */
+  hash: string | null;
+  extra?: Record<string, unknown>;
+  /** User metadata (`meta_data`). */
+  metaData?: Record<string, string>;
+  container: Container;
+  driver: StorageDriver;
+}
+
+/** An object (a blob) stored in a container (`libcloud.storage.base.Object`). */
+export class StorageObject {
+  readonly name: string;
+  /** Size in bytes. */
+  size: number;
+  /** The provider's hash of the object. */
+  hash: string | null;
+  /** Provider-specific attributes (contentType, etag, md5Hash, lastModified …). */
+  extra: Record<string, unknown>;
+  /** User metadata. */
+  metaData: Record<string, string>;
+  /** The container holding the object. */
+  readonly container: Container;
+  /** The driver this object belongs to. */
+  declare readonly driver: StorageDriver;
+
+  constructor(init: StorageObjectInit) {
+    this.name = init.name;
+    this.size = init.size;
+    this.hash = init.hash;
+    this.extra = init.extra ?? {};
+    this.metaData = init.metaData ?? {};
+    this.container = init.container;
+    Object.defineProperty(this, "driver", { value: init.driver, enumerable: false });
+  }
+
+  /** Downloads the object to a file. */
+  download(destinationPath: string, options: DownloadObjectOptions = {}): Promise<boolean> {
+    return this.driver.downloadObject(this, destinationPath, options);
+  }
+
+  /** Downloads the object as an async iterable of Buffers. */
+  asStream(options: DownloadStreamOptions = {}): Promise<AsyncIterableIterator<Buffer>> {
+    return this.driver.downloadObjectAsStream(this, options);
+  }
+
+  /** Deletes the object. */
+  delete(): Promise<boolean> {
+    return this.driver.deleteObject(this);
+  }
+
+  /** A summary (never the driver's credentials). */
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, size: this.size, hash: this.hash, container: this.container.name, extra: this.extra, metaData: this.metaData };
+  }
+}
