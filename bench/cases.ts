@@ -1,0 +1,194 @@
+// What each case measures: its peers, the task each client gets, the metrics, the same-round
+// comparisons and the issue's targets (issue 6).
+import type { ClientResult, ClientTask } from "./client.js";
+
+/** One peer: a client process per round. */
+export interface Peer {
+  name: string;
+  runtime: "node" | "python";
+  /** Shown under the table: what exactly this peer runs. */
+  note: string;
+}
+
+/** One client run. */
+export interface Measured {
+  result: ClientResult;
+  /** Peak RSS in KiB: the OS's figure when /usr/bin/time is there, else the client's own. */
+  peakRssKb: number;
+}
+
+export interface Metric {
+  key: string;
+  title: string;
+  unit: string;
+  better: "higher" | "lower";
+  get(m: Measured): number | undefined;
+}
+
+/** A ratio of two peers' metrics in the same round; the median of the rounds' ratios is reported. */
+export interface Comparison {
+  label: string;
+  num: [peer: string, metric: string];
+  den: [peer: string, metric: string];
+  target?: { op: ">=" | "<="; value: number };
+}
+
+/** An absolute bound on one peer's metric (median over rounds). */
+export interface Check {
+  label: string;
+  peer: string;
+  metric: string;
+  op: ">=" | "<=";
+  value: number;
+}
+
+export interface CaseSpec {
+  id: string;
+  title: string;
+  description: string;
+  peers: Peer[];
+  rounds: number;
+  quickRounds: number;
+  timeoutMs: number;
+  task(quick: boolean, peer: Peer): Partial<ClientTask>;
+  azureSizes?: (quick: boolean) => { heads: number; bytes: number };
+  metrics: Metric[];
+  comparisons: Comparison[];
+  checks: Check[];
+  summary(m: Measured): string;
+}
+
+const num = (key: string) => (m: Measured): number | undefined => {
+  const v = m.result[key];
+  return typeof v === "number" ? v : undefined;
+};
+const peakMiB = (m: Measured): number => m.peakRssKb / 1024;
+const growthMiB = (m: Measured): number | undefined => {
+  const idle = m.result["idleRssKb"];
+  return typeof idle === "number" ? (m.peakRssKb - idle) / 1024 : undefined;
+};
+const f0 = (v: unknown): string => (typeof v === "number" ? v.toFixed(0) : String(v));
+const f2 = (v: unknown): string => (typeof v === "number" ? v.toFixed(2) : String(v));
+
+const TS: Peer = { name: "libcloud-ts", runtime: "node", note: "" };
+const PY: Peer = { name: "python-libcloud", runtime: "python", note: "" };
+const MiB = 1024 * 1024;
+
+export const CASES: CaseSpec[] = [
+  {
+    id: "a",
+    title: "Small JSON GET (~1 KB)",
+    description: "`GET /json` (1,024 bytes, `application/json`), body parsed to an object. Each client warms up, then counts requests for a fixed time, first one at a time, then with 16 in flight.",
+    peers: [
+      { ...TS, note: "`Connection` subclass with `responseCls = JsonResponse`, `request('/json')`, `.object`" },
+      { name: "undici", runtime: "node", note: "`undici.request(url)` + `body.json()` (global dispatcher)" },
+      { name: "fetch", runtime: "node", note: "built-in `fetch(url)` + `.json()`" },
+      { name: "got", runtime: "node", note: "`got.get(url).json()`, keep-alive `http.Agent`, retries off" },
+      { name: "axios", runtime: "node", note: "`axios.get(url)`, keep-alive `http.Agent`" },
+      { ...PY, note: "`Connection` subclass with `responseCls = JsonResponse`; 16 in flight = 16 threads, one connection each" },
+    ],
+    rounds: 5,
+    quickRounds: 2,
+    timeoutMs: 60_000,
+    task: (quick) => (quick ? { durationMs: 400, warmupMs: 200 } : { durationMs: 1500, warmupMs: 600 }),
+    metrics: [
+      { key: "seq", title: "Sequential", unit: "req/s", better: "higher", get: num("sequentialRps") },
+      { key: "c16", title: "16 in flight", unit: "req/s", better: "higher", get: num("concurrentRps") },
+      { key: "rss", title: "Peak RSS", unit: "MiB", better: "lower", get: peakMiB },
+    ],
+    comparisons: [
+      { label: "libcloud-ts / undici, sequential", num: ["libcloud-ts", "seq"], den: ["undici", "seq"], target: { op: ">=", value: 0.85 } },
+      { label: "libcloud-ts / undici, 16 in flight", num: ["libcloud-ts", "c16"], den: ["undici", "c16"], target: { op: ">=", value: 0.85 } },
+      { label: "libcloud-ts / python-libcloud, sequential", num: ["libcloud-ts", "seq"], den: ["python-libcloud", "seq"], target: { op: ">=", value: 5 } },
+      { label: "libcloud-ts / python-libcloud, 16 in flight", num: ["libcloud-ts", "c16"], den: ["python-libcloud", "c16"], target: { op: ">=", value: 5 } },
+      { label: "libcloud-ts / fetch, sequential", num: ["libcloud-ts", "seq"], den: ["fetch", "seq"] },
+      { label: "libcloud-ts / got, sequential", num: ["libcloud-ts", "seq"], den: ["got", "seq"] },
+      { label: "libcloud-ts / axios, sequential", num: ["libcloud-ts", "seq"], den: ["axios", "seq"] },
+      { label: "libcloud-ts / fetch, 16 in flight", num: ["libcloud-ts", "c16"], den: ["fetch", "c16"] },
+      { label: "libcloud-ts / got, 16 in flight", num: ["libcloud-ts", "c16"], den: ["got", "c16"] },
+      { label: "libcloud-ts / axios, 16 in flight", num: ["libcloud-ts", "c16"], den: ["axios", "c16"] },
+    ],
+    checks: [],
+    summary: (m) => `${f0(m.result["sequentialRps"])} req/s sequential, ${f0(m.result["concurrentRps"])} req/s at 16`,
+  },
+  {
+    id: "b",
+    title: "Streamed download (1 GiB)",
+    description: "`GET /blob/<n>` of 1 GiB (64 MiB with `--quick`), read as a stream and counted, after a 1 MiB warm-up download on the same connection. RSS growth is the OS's peak RSS minus the client's RSS just before the download (its idle RSS).",
+    peers: [
+      { ...TS, note: "`request(path, { raw: true })`, `for await (chunk of response.iterContent())`" },
+      { name: "undici", runtime: "node", note: "`undici.request(url)`, `for await (chunk of body)`" },
+      { ...PY, note: "`request(path, raw=True, stream=True)` (as libcloud's storage drivers do), `iter_content(1 MiB)`" },
+    ],
+    rounds: 5,
+    quickRounds: 2,
+    timeoutMs: 120_000,
+    task: (quick) => ({ bytes: quick ? 64 * MiB : 1024 * MiB }),
+    metrics: [
+      { key: "tput", title: "Throughput", unit: "MiB/s", better: "higher", get: num("mibPerSec") },
+      { key: "rss", title: "Peak RSS", unit: "MiB", better: "lower", get: peakMiB },
+      { key: "growth", title: "RSS growth over idle", unit: "MiB", better: "lower", get: growthMiB },
+    ],
+    comparisons: [
+      { label: "libcloud-ts / python-libcloud, throughput", num: ["libcloud-ts", "tput"], den: ["python-libcloud", "tput"], target: { op: ">=", value: 1.0 } },
+      { label: "libcloud-ts / undici, throughput", num: ["libcloud-ts", "tput"], den: ["undici", "tput"] },
+      { label: "libcloud-ts / undici, peak RSS", num: ["libcloud-ts", "rss"], den: ["undici", "rss"] },
+      { label: "libcloud-ts / python-libcloud, peak RSS", num: ["libcloud-ts", "rss"], den: ["python-libcloud", "rss"] },
+    ],
+    checks: [{ label: "libcloud-ts RSS growth while streaming (MiB)", peer: "libcloud-ts", metric: "growth", op: "<=", value: 16 }],
+    summary: (m) => `${f0(m.result["mibPerSec"])} MiB/s, peak ${f0(m.peakRssKb / 1024)} MiB (idle ${f0(Number(m.result["idleRssKb"]) / 1024)} MiB)`,
+  },
+  {
+    id: "c",
+    title: "XML listing (1,000 entries)",
+    description: "The 1,000-entry Azure-style blob listing of `bench/fixtures.ts`, served as `application/xml` with no charset. *Parse* is in-process on the same bytes: for libcloud-ts an `XmlResponse` built from a buffered `HTTPResponse` (UTF-8 decode + parse), for Python `ET.XML(body)` on the `str` libcloud keeps. *Request + parse* is one `GET /xml` through each library's `Connection` with its `XmlResponse`, median of sequential requests.",
+    peers: [
+      { ...TS, note: "`XmlResponse` (`parseXml` of src/utils/xml.ts)" },
+      { ...PY, note: "`xml.etree.ElementTree.XML` (parse), `XmlResponse` through `Connection` (request + parse)" },
+    ],
+    rounds: 5,
+    quickRounds: 2,
+    timeoutMs: 120_000,
+    task: (quick) => (quick ? { parseRuns: 31, requests: 10, pyRequests: 3 } : { parseRuns: 101, requests: 50, pyRequests: 10 }),
+    metrics: [
+      { key: "parse", title: "Parse", unit: "ms", better: "lower", get: (m) => num("parseMs")(m) ?? num("etParseMs")(m) },
+      { key: "req", title: "Request + parse", unit: "ms", better: "lower", get: num("requestParseMs") },
+      { key: "rss", title: "Peak RSS", unit: "MiB", better: "lower", get: peakMiB },
+    ],
+    comparisons: [
+      { label: "libcloud-ts / ElementTree, parse time", num: ["libcloud-ts", "parse"], den: ["python-libcloud", "parse"], target: { op: "<=", value: 1.0 } },
+      { label: "python-libcloud / libcloud-ts, request + parse time (speed-up)", num: ["python-libcloud", "req"], den: ["libcloud-ts", "req"], target: { op: ">=", value: 10 } },
+    ],
+    checks: [],
+    summary: (m) => `parse ${f2(m.result["parseMs"] ?? m.result["etParseMs"])} ms, request+parse ${f2(m.result["requestParseMs"])} ms`,
+  },
+  {
+    id: "d",
+    title: "Azure Blob storage against Azurite",
+    description: "Azurite (the npm package, in-memory, on 127.0.0.1). *HEADs*: 500 sequential metadata requests for one blob (`getObject` vs `getProperties` vs `get_object`), after 10 warm-up ones. *Round trip*: upload 64 MiB (8 MiB with `--quick`) from a stream, download it as a stream and check its SHA-256.",
+    peers: [
+      { ...TS, note: "`AzureBlobsStorageDriver` of src/storage" },
+      { name: "azure-sdk", runtime: "node", note: "`@azure/storage-blob` `BlockBlobClient`: `getProperties()`, `uploadStream()`, `download()`" },
+      { ...PY, note: "`AzureBlobsStorageDriver`: `get_object`, `upload_object_via_stream`, `download_object_as_stream`" },
+    ],
+    rounds: 3,
+    quickRounds: 1,
+    timeoutMs: 180_000,
+    task: () => ({}),
+    azureSizes: (quick) => (quick ? { heads: 50, bytes: 8 * MiB } : { heads: 500, bytes: 64 * MiB }),
+    metrics: [
+      { key: "heads", title: "500 HEADs", unit: "ms", better: "lower", get: num("headsMs") },
+      { key: "trip", title: "Upload + download round trip", unit: "ms", better: "lower", get: num("roundTripMs") },
+      { key: "rss", title: "Peak RSS", unit: "MiB", better: "lower", get: peakMiB },
+    ],
+    comparisons: [
+      { label: "azure-sdk / libcloud-ts, HEADs time (speed-up)", num: ["azure-sdk", "heads"], den: ["libcloud-ts", "heads"], target: { op: ">=", value: 1.0 } },
+      { label: "azure-sdk / libcloud-ts, round-trip time (speed-up)", num: ["azure-sdk", "trip"], den: ["libcloud-ts", "trip"], target: { op: ">=", value: 1.0 } },
+      { label: "libcloud-ts / azure-sdk, peak RSS", num: ["libcloud-ts", "rss"], den: ["azure-sdk", "rss"], target: { op: "<=", value: 0.5 } },
+      { label: "python-libcloud / libcloud-ts, HEADs time (speed-up)", num: ["python-libcloud", "heads"], den: ["libcloud-ts", "heads"], target: { op: ">=", value: 1.0 } },
+      { label: "python-libcloud / libcloud-ts, round-trip time (speed-up)", num: ["python-libcloud", "trip"], den: ["libcloud-ts", "trip"], target: { op: ">=", value: 1.0 } },
+    ],
+    checks: [],
+    summary: (m) => `HEADs ${f0(m.result["headsMs"])} ms, round trip ${f0(m.result["roundTripMs"])} ms, peak ${f0(m.peakRssKb / 1024)} MiB`,
+  },
+];
