@@ -197,7 +197,11 @@ export class Retry extends MinimalRetry {
 
   override shouldRetry(error: unknown, context: RetryContext): boolean {
     if (this.retryExceptions !== undefined) return this.retryExceptions.some((cls) => error instanceof cls);
-    return isRetryableByDefault(error, context);
+    const retryable = isRetryableByDefault(error, context);
+    if (!retryable && !context.idempotent && error instanceof TransportError && error.requestSent && isRetryableByDefault(error, { idempotent: true })) {
+      appendReason(error, "not retried: the request may have been processed; pass idempotent: true if it is safe to repeat");
+    }
+    return retryable;
   }
 }
 
