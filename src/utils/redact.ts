@@ -79,3 +79,243 @@ export function scrubSecrets(text: string, secrets: Iterable<string>): string {
   }
   return out;
 }
+
+// ---- Redaction rules shared by the debug log and fixture recording -----------------------------
+
+/**
+ * JSON / form body field names that hold secrets even when a connection declares nothing:
+ * `password`, `apiKey`, `access_token`, `clientSecret`, `privateKey`, `credentials` …
+ * (matched on the whole name, so `keyName` or `author` are left alone).
+ */
+const SECRET_FIELD = /^(?:.*[_-])?(?:pass(?:word|wd|phrase)?|secret|token|api_?key|private_?key|credentials?|signature)$|(?:Password|Passwd|Passphrase|Secret|Token|ApiKey|PrivateKey|Credentials?|Signature)$|^(?:apikey|secretkey|accesstoken|refreshtoken|idtoken|sessiontoken|securitytoken)$/i;
+
+/** What a connection declares sensitive, beyond the built-in allowlists (static members of its class). */
+export interface SensitiveDeclarations {
+  /** Header names (any case) whose values are secrets. */
+  headers: ReadonlySet<string>;
+  /** Query (and form) parameter names whose values are secrets. */
+  params: ReadonlySet<string>;
+  /** JSON (and XML element) field names whose values are secrets. */
+  bodyFields: ReadonlySet<string>;
+}
+
+function lowerSet(value: unknown): Set<string> {
+  const out = new Set<string>();
+  if (value !== null && typeof value === "object" && Symbol.iterator in value) {
+    for (const item of value as Iterable<unknown>) if (typeof item === "string") out.add(item.toLowerCase());
+  }
+  return out;
+}
+
+/**
+ * The declarations of a connection: `sensitiveHeaders`, `sensitiveParams` and `sensitiveBodyFields`
+ * (arrays or sets of names) on the instance and as statics up its class chain, merged.
+ */
+export function sensitiveDeclarations(connection: object | null | undefined): SensitiveDeclarations {
+  const headers = new Set<string>();
+  const params = new Set<string>();
+  const bodyFields = new Set<string>();
+  const own = connection as { sensitiveHeaders?: unknown; sensitiveParams?: unknown; sensitiveBodyFields?: unknown } | null | undefined;
+  for (const h of lowerSet(own?.sensitiveHeaders)) headers.add(h);
+  for (const p of lowerSet(own?.sensitiveParams)) params.add(p);
+  for (const f of lowerSet(own?.sensitiveBodyFields)) bodyFields.add(f);
+  let cls: any = connection?.constructor;
+  while (typeof cls === "function" && cls !== Object && cls !== Function.prototype) {
+    for (const h of lowerSet(cls.sensitiveHeaders)) headers.add(h);
+    for (const p of lowerSet(cls.sensitiveParams)) params.add(p);
+    for (const f of lowerSet(cls.sensitiveBodyFields)) bodyFields.add(f);
+    cls = Object.getPrototypeOf(cls);
+  }
+  return { headers, params, bodyFields };
+}
+
+/** True when a body field (JSON key, form field, XML element) should be redacted. */
+export function isSensitiveField(name: string, declared: ReadonlySet<string>): boolean {
+  return declared.has(name.toLowerCase()) || SECRET_FIELD.test(name);
+}
+
+/** Adds a secret value and the parts a server may echo back (the token of `Bearer x`, Basic's password). */
+export function addSecret(secrets: Set<string>, value: string | undefined | null): void {
+  if (typeof value !== "string" || value.length === 0) return;
+  secrets.add(value);
+  const scheme = /^([A-Za-z][A-Za-z0-9_-]*)\s+(.+)$/.exec(value);
+  if (scheme === null) return;
+  const rest = scheme[2]!;
+  secrets.add(rest);
+  if (scheme[1]!.toLowerCase() === "basic") {
+    const decoded = Buffer.from(rest, "base64").toString("utf8");
+    const colon = decoded.indexOf(":");
+    if (colon >= 0) {
+      secrets.add(decoded);
+      secrets.add(decoded.slice(colon + 1));
+    }
+  }
+  // Signed schemes (AWS4-HMAC-SHA256 Credential=…, Signature=…; SharedKey account:sig) carry parts.
+  for (const m of rest.matchAll(/(?:^|[\s,])[A-Za-z]+=([^,\s]+)/g)) secrets.add(m[1]!);
+  const colon = rest.lastIndexOf(":");
+  if (colon > 0 && !rest.includes(" ")) secrets.add(rest.slice(colon + 1));
+}
+
+/**
+ * Redacts header values: a header keeps its value only when it is on the allowlist and not
+ * declared sensitive. Every redacted value is added to `secrets`.
+ */
+export function redactHeaders(headers: Readonly<Record<string, string>>, declared: ReadonlySet<string>, secrets: Set<string>,
+  safe: ReadonlySet<string> = SAFE_HEADERS): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (safe.has(lower) && !declared.has(lower)) {
+      out[name] = value;
+    } else {
+      addSecret(secrets, value);
+      out[name] = REDACTED;
+    }
+  }
+  return out;
+}
+
+function decodeComponent(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, " "));
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * Redacts an `a=1&b=2` string (a query or a form body): values of names off the allowlist, or
+ * declared sensitive, become REDACTED and are added to `secrets` (raw and decoded).
+ */
+export function redactQueryString(query: string, declared: ReadonlySet<string>, secrets: Set<string>,
+  safe: ReadonlySet<string> = SAFE_QUERY_PARAMS): string {
+  if (query === "") return query;
+  return query.split("&").map((pair) => {
+    const eq = pair.indexOf("=");
+    if (eq < 0) return pair;
+    const name = decodeComponent(pair.slice(0, eq)).toLowerCase();
+    if (safe.has(name) && !declared.has(name)) return pair;
+    const raw = pair.slice(eq + 1);
+    if (raw === "") return pair;
+    secrets.add(raw);
+    addSecret(secrets, decodeComponent(raw));
+    return `${pair.slice(0, eq)}=${REDACTED}`;
+  }).join("&");
+}
+
+/** A path with its query redacted (see {@link redactQueryString}); userinfo is stripped. */
+export function redactTarget(target: string, declared: ReadonlySet<string>, secrets: Set<string>): string {
+  const out = target.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@?#]*@/i, "$1");
+  const q = out.indexOf("?");
+  return q < 0 ? out : `${out.slice(0, q + 1)}${redactQueryString(out.slice(q + 1), declared, secrets)}`;
+}
+
+/**
+ * A form body with sensitive fields redacted: declared parameters, declared body fields and names
+ * that look like secrets (`password`, `client_secret` …). Other fields are kept: a body is the
+ * caller's data, not a signature carrier, so it is not allowlisted.
+ */
+export function redactFormBody(body: string, declared: SensitiveDeclarations, secrets: Set<string>): string {
+  return body.split("&").map((pair) => {
+    const eq = pair.indexOf("=");
+    if (eq < 0) return pair;
+    const name = decodeComponent(pair.slice(0, eq));
+    if (!declared.params.has(name.toLowerCase()) && !isSensitiveField(name, declared.bodyFields)) return pair;
+    const raw = pair.slice(eq + 1);
+    if (raw === "") return pair;
+    secrets.add(raw);
+    addSecret(secrets, decodeComponent(raw));
+    return `${pair.slice(0, eq)}=${REDACTED}`;
+  }).join("&");
+}
+
+/**
+ * A copy of a parsed JSON value with sensitive fields' values replaced (at any depth; iterative,
+ * so deep documents cannot overflow the stack). Redacted scalar values are added to `secrets`.
+ */
+export function redactJsonValue(value: unknown, declared: ReadonlySet<string>, secrets: Set<string>): unknown {
+  const collect = (v: unknown): void => {
+    const stack = [v];
+    while (stack.length > 0) {
+      const item = stack.pop();
+      if (typeof item === "string") addSecret(secrets, item);
+      else if (typeof item === "number" || typeof item === "bigint") secrets.add(String(item));
+      else if (item !== null && typeof item === "object") stack.push(...Object.values(item));
+    }
+  };
+  // defineProperty, not assignment: a JSON "__proto__" key must stay a plain key.
+  const put = (target: object, key: string | number, v: unknown): void => {
+    Object.defineProperty(target, key, { value: v, writable: true, enumerable: true, configurable: true });
+  };
+  const root: { v: unknown } = { v: undefined };
+  const work: Array<[unknown, any, string | number]> = [[value, root, "v"]];
+  while (work.length > 0) {
+    const [src, parent, key] = work.pop()!;
+    if (Array.isArray(src)) {
+      const copy: unknown[] = new Array<unknown>(src.length);
+      put(parent, key, copy);
+      for (let i = 0; i < src.length; i++) work.push([src[i], copy, i]);
+    } else if (src !== null && typeof src === "object") {
+      const copy: Record<string, unknown> = {};
+      put(parent, key, copy);
+      const pending: Array<[unknown, any, string]> = [];
+      for (const [k, v] of Object.entries(src)) {
+        if (isSensitiveField(k, declared) && v !== null && v !== "") {
+          collect(v);
+          put(copy, k, REDACTED);
+        } else {
+          put(copy, k, undefined); // keeps the key order; filled in below
+          pending.push([v, copy, k]);
+        }
+      }
+      work.push(...pending);
+    } else {
+      put(parent, key, src);
+    }
+  }
+  return root.v;
+}
+
+/**
+ * The values a connection knows to be secret: its key, its driver's secret, key passphrase and
+ * the proxy password. The key (an account name for some providers) is scrubbed too: better a
+ * redacted name than a leaked key.
+ */
+export function connectionSecrets(connection: any): Set<string> {
+  const secrets = new Set<string>();
+  if (connection === null || typeof connection !== "object") return secrets;
+  const add = (v: unknown): void => {
+    if (typeof v === "string" && v.length > 0) secrets.add(v);
+  };
+  add(connection.key);
+  add(connection.secret);
+  add(connection.keyPassphrase);
+  add(connection.driver?.key);
+  add(connection.driver?.secret);
+  const proxy = proxyPassword(connection.proxyUrl);
+  if (proxy !== undefined) {
+    secrets.add(proxy);
+    secrets.add(encodeURIComponent(proxy));
+  }
+  const transportProxy = connection.connection?.proxy?.password;
+  add(transportProxy);
+  if (typeof transportProxy === "string" && transportProxy.length > 0) secrets.add(encodeURIComponent(transportProxy));
+  if (typeof connection.keyFile === "string" && connection.keyFile.includes("-----BEGIN")) secrets.add(connection.keyFile);
+  return secrets;
+}
+
+/** The password of a proxy URL (decoded), if it has one. */
+export function proxyPassword(proxyUrl: unknown): string | undefined {
+  if (typeof proxyUrl !== "string") return undefined;
+  try {
+    const url = new URL(proxyUrl);
+    return url.password === "" ? undefined : decodeURIComponent(url.password);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A proxy URL with its password replaced by REDACTED. */
+export function redactProxyUrl(proxyUrl: string): string {
+  return proxyUrl.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@?#]*):[^/@?#]*@/i, `$1:${REDACTED}@`);
+}

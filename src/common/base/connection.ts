@@ -5,6 +5,7 @@ import { ClientClosedError, LibcloudError, MalformedResponseError } from "../typ
 import { LibcloudConnection, formatOrigin, type Transport, type TransportClass, type TransportOptions } from "../../http/libcloud-connection.js";
 import { parseProxyUrl } from "../../http/proxy.js";
 import { abortReason } from "../../utils/clock.js";
+import { addRequestIdHeader, observeExchange } from "../../utils/logging-connection.js";
 import { Retry, type MinimalRetry, type RetryOptions } from "../../utils/retry.js";
 import { VERSION } from "../../version.js";
 import type { HTTPResponse } from "./http-response.js";
@@ -404,6 +405,7 @@ export class Connection {
     if (request.data !== undefined && request.data !== null && request.data !== "") {
       request.data = await this.encodeData(request.data, request);
     }
+    addRequestIdHeader(request.headers); // debug log only (X-Libcloud-Request-Id), before signing
     [request.params, request.headers] = await this.preConnectHook(request.params, request.headers, request);
     const headers = normalizeHeaders(request.headers);
     const query = encodeQuery(request.params);
@@ -417,7 +419,8 @@ export class Connection {
 
   async #send(transport: Transport, request: LibcloudRequest, headers: Record<string, string>): Promise<any> {
     const body = typeof request.data === "function" ? request.data() : request.data;
-    const httpResponse = await transport.request({
+    // observeExchange is transport.request unless the debug log or a recorder is on.
+    const httpResponse = await observeExchange(this, transport, {
       method: request.method,
       url: request.url,
       headers,
