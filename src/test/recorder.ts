@@ -1,0 +1,199 @@
+// Recording fixtures from live traffic (LIBCLOUD_RECORD=<dir> or startRecording()): one file per
+// response body, named after the mock method as libcloud's fixtures are, plus a generated
+// PlaybackMockHttp subclass (TypeScript) that replays them. Secrets are sanitised with the same
+// rules as the debug log.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { basename, dirname, resolve } from "node:path";
+import { setExchangeRecorder, type ExchangeRecorder, type RecordedExchange } from "../utils/logging-connection.js";
+import {
+  REDACTED, connectionSecrets, redactHeaders, redactJsonValue, redactTarget, scrubSecrets, sensitiveDeclarations,
+} from "../utils/redact.js";
+import { mockMethodName } from "./mock-http.js";
+import type { RecordedResponse } from "./playback-mock-http.js";
+
+/** Options of {@link startRecording}. */
+export interface RecordOptions {
+  /** Name of the generated class. @defaultValue "RecordedMockHttp" */
+  className?: string | undefined;
+  /** Module the generated source imports from. @defaultValue "libcloud-ts/test" */
+  importFrom?: string | undefined;
+  /**
+   * The fixture root written into the generated source (`new FileFixtures(root, subdir)`, relative
+   * paths resolving against the working directory of the tests). @defaultValue the parent of `dir`
+   */
+  fixturesRoot?: string | undefined;
+  /** Sanitise secrets; `false` records them (never commit such fixtures). @defaultValue true */
+  redact?: boolean | undefined;
+  /** Largest body recorded, in bytes. @defaultValue 64 MiB */
+  maxBodyBytes?: number | undefined;
+}
+
+const DROP_HEADERS = new Set(["content-encoding", "content-length", "transfer-encoding", "connection", "keep-alive", "date"]);
+const SECRET_HEADER = /token|secret|password|credential|session|api-?key|authorization|signature/i;
+
+interface Entry extends RecordedResponse {
+  readonly name: string;
+}
+
+function extensionFor(contentType: string, binary: boolean): string {
+  const type = contentType.split(";")[0]!.trim().toLowerCase();
+  if (binary) return "bin";
+  if (/json/.test(type)) return "json";
+  if (/xml/.test(type)) return "xml";
+  if (type === "text/html") return "html";
+  return "txt";
+}
+
+function looksBinary(body: Buffer): boolean {
+  if (body.includes(0)) return true;
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(body);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** Records every exchange of every connection while active; see {@link startRecording}. */
+export class Recorder implements ExchangeRecorder {
+  /** The fixture directory. */
+  readonly dir: string;
+  /** The generated source file. */
+  readonly sourcePath: string;
+  readonly className: string;
+  readonly maxBodyBytes: number;
+  readonly #options: { importFrom: string; fixturesRoot: string; redact: boolean };
+  readonly #entries: Entry[] = [];
+  readonly #files = new Set<string>();
+
+  constructor(dir: string, options: RecordOptions = {}) {
+    this.dir = resolve(dir);
+    this.className = options.className ?? "RecordedMockHttp";
+    if (!/^[A-Za-z_$][\w$]*$/.test(this.className)) throw new TypeError(`className must be an identifier, got ${JSON.stringify(this.className)}`);
+    this.maxBodyBytes = options.maxBodyBytes ?? 64 * 1024 * 1024;
+    this.#options = {
+      importFrom: options.importFrom ?? "libcloud-ts/test",
+      fixturesRoot: options.fixturesRoot ?? dirname(this.dir),
+      redact: options.redact ?? true,
+    };
+    this.sourcePath = resolve(this.dir, `${kebab(this.className)}.ts`);
+    mkdirSync(this.dir, { recursive: true });
+  }
+
+  /** The responses recorded so far. */
+  get entries(): readonly RecordedResponse[] {
+    return this.#entries;
+  }
+
+  /** Stops recording (the files are already written). */
+  stop(): void {
+    setExchangeRecorder(null);
+  }
+
+  /** @internal */
+  onResponse(exchange: RecordedExchange): void {
+    const { connection, request, response } = exchange;
+    const redact = this.#options.redact;
+    const declared = sensitiveDeclarations(connection);
+    const secrets = redact ? connectionSecrets(connection) : new Set<string>();
+    // Redacting the request collects its secrets (tokens, signatures) so that echoes are scrubbed too.
+    const url = redact ? redactTarget(request.url, declared.params, secrets) : request.url;
+    if (redact) redactHeaders(request.headers, declared.headers, secrets);
+    const scrub = (text: string): string => (redact ? scrubSecrets(text, secrets) : text);
+
+    const name = mockMethodName(request.url, null, null);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(response.headers)) {
+      if (DROP_HEADERS.has(k)) continue;
+      const secret = redact && (k === "set-cookie" || declared.headers.has(k) || SECRET_HEADER.test(k));
+      headers[k] = secret ? REDACTED : scrub(v);
+    }
+
+    let fixture: string | null = null;
+    let binary = false;
+    if (exchange.body.length > 0) {
+      binary = looksBinary(exchange.body);
+      let bytes = exchange.body;
+      if (!binary) {
+        let text = exchange.body.toString("utf8");
+        if (redact && /json/i.test(headers["content-type"] ?? "")) {
+          try {
+            const parsed: unknown = JSON.parse(text);
+            const out = redactJsonValue(parsed, declared.bodyFields, secrets);
+            if (JSON.stringify(out) !== JSON.stringify(parsed)) text = JSON.stringify(out, null, 2);
+          } catch {
+            // Not JSON after all: scrubbing below still removes known secrets.
+          }
+        }
+        bytes = Buffer.from(scrub(text));
+      }
+      const count = this.#entries.filter((e) => e.name === name).length;
+      fixture = `${name}${count === 0 ? "" : `_${count + 1}`}.${extensionFor(headers["content-type"] ?? "", binary)}`;
+      while (this.#files.has(fixture)) fixture = `_${fixture}`;
+      this.#files.add(fixture);
+      writeFileSync(resolve(this.dir, fixture), bytes);
+    }
+    const entry: Entry = {
+      name, method: request.method, url: scrub(url), status: response.status, reason: response.reason, headers, fixture,
+      ...(binary ? { binary: true } : {}),
+      ...(exchange.complete && exchange.totalBytes <= exchange.body.length ? {} : { partial: true }),
+    };
+    this.#entries.push(entry);
+    writeFileSync(this.sourcePath, this.source());
+  }
+
+  /** The generated TypeScript source of the MockHttp subclass. */
+  source(): string {
+    const byName = new Map<string, Entry[]>();
+    for (const e of this.#entries) {
+      const list = byName.get(e.name) ?? [];
+      list.push(e);
+      byName.set(e.name, list);
+    }
+    const q = (v: string): string => JSON.stringify(v);
+    const key = (name: string): string => (/^[A-Za-z_$][\w$]*$/.test(name) ? name : q(name));
+    const lines: string[] = [
+      `// Recorded by libcloud-ts: ${this.#entries.length} response(s). Regenerate it by recording again rather than editing by hand.`,
+      `import { FileFixtures, PlaybackMockHttp, type MockResponse, type RecordedResponse } from ${q(this.#options.importFrom)};`,
+      "",
+      `/** Replays the recorded session strictly; swap it in with \`connCls\`. */`,
+      `export class ${this.className} extends PlaybackMockHttp {`,
+      `  static override fixtures: FileFixtures | null = new FileFixtures(${q(this.#options.fixturesRoot)}, ${q(basename(this.dir))});`,
+      `  static override recorded: Readonly<Record<string, readonly RecordedResponse[]>> = {`,
+    ];
+    for (const [name, list] of byName) {
+      lines.push(`    ${key(name)}: [`);
+      for (const e of list) {
+        const { name: _name, ...rest } = e;
+        lines.push(`      ${JSON.stringify(rest)},`);
+      }
+      lines.push("    ],");
+    }
+    lines.push("  };", "");
+    for (const name of byName.keys()) {
+      lines.push(`  ${key(name)}(method: string, url: string): MockResponse {`, `    return this.replay(${q(name)}, method, url);`, "  }", "");
+    }
+    if (byName.size > 0) lines.pop();
+    lines.push("}", "");
+    return lines.join("\n");
+  }
+}
+
+function kebab(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, "$1-$2").replace(/([A-Z])([A-Z][a-z])/g, "$1-$2").toLowerCase();
+}
+
+/**
+ * Records every request of every connection into `dir` until `stop()`: one fixture file per
+ * response body and a generated `PlaybackMockHttp` subclass. Replaces any recording in progress.
+ */
+export function startRecording(dir: string, options: RecordOptions = {}): Recorder {
+  const recorder = new Recorder(dir, options);
+  setExchangeRecorder(recorder);
+  return recorder;
+}
+
+/** The recorder for `LIBCLOUD_RECORD=<dir>` (loaded on the first request). @internal */
+export function recorderFromEnvironment(dir: string): Recorder {
+  return new Recorder(dir);
+}
