@@ -45,6 +45,13 @@ export default tseslint.config(
   },
   {
     files: ["test/**/*.ts", "bench/**/*.ts", "demo/**/*.ts"],
-    rules: { "@typescript-eslint/no-non-null-assertion": "off", "@typescript-eslint/unbound-method": "off" },
+    rules: {
+      "@typescript-eslint/no-non-null-assertion": "off",
+      "@typescript-eslint/unbound-method": "off",
+      // node:test's test()/describe() return promises that the runner itself awaits.
+      "@typescript-eslint/no-floating-promises": ["error", {
+        allowForKnownSafeCalls: [{ from: "package", package: "node:test", name: ["test", "describe", "it", "suite", "before", "after", "beforeEach", "afterEach"] }],
+      }],
+    },
   },
 );

@@ -40,7 +40,8 @@ export function headerValue(headers: Record<string, unknown>, name: string): str
   for (const key of Object.keys(headers)) {
     if (key.toLowerCase() === lower) {
       const v = headers[key];
-      return Array.isArray(v) ? String(v[0]) : v === undefined || v === null ? undefined : String(v);
+      const first: unknown = Array.isArray(v) ? v[0] : v;
+      return typeof first === "string" ? first : typeof first === "number" ? String(first) : undefined;
     }
   }
   return undefined;

@@ -14,7 +14,8 @@ export function messageFromValue(value: unknown): string {
   if (typeof value === "string") return value;
   if (value === undefined || value === null) return String(value);
   if (typeof value === "object" && typeof (value as { toString?: unknown }).toString === "function"
-    && (value as object).toString !== Object.prototype.toString && !Array.isArray(value)) {
+    && (value).toString !== Object.prototype.toString && !Array.isArray(value)) {
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- checked above: the class has its own toString (an XML element)
     return String(value);
   }
   return safeJson(value);

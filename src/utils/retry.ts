@@ -6,6 +6,7 @@ import {
   ClientClosedError, ConfigError, DecompressionError, ProviderError, ProxyError, RedirectError,
   ResponseTooLargeError, TlsError, TransportError,
 } from "../common/types.js";
+import { describeValue } from "../common/base/options.js";
 import { abortReason, getClock, type Clock } from "./clock.js";
 
 /** Options of the retry classes. Durations in milliseconds. */
@@ -75,7 +76,7 @@ export function calculateRetryDelay(step: RetryStep): { delayMs: number; nextDel
 function checkNumber(name: string, value: unknown, fallback: number, { allowZero = false, min = 0 } = {}): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isFinite(value) || value < min || (!allowZero && value === 0)) {
-    throw new ConfigError(`${name} must be a finite number ${allowZero ? ">=" : ">"} ${min}, got ${typeof value === "string" ? JSON.stringify(value) : String(value)}`);
+    throw new ConfigError(`${name} must be a finite number ${allowZero ? ">=" : ">"} ${min}, got ${describeValue(value)}`);
   }
   return value;
 }

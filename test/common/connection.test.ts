@@ -244,7 +244,7 @@ describe("request()", () => {
         return `<${String(data)}>`;
       }
       override async preConnectHook(params: Record<string, string>, headers: Record<string, string>, request?: LibcloudRequest): Promise<[Record<string, string>, Record<string, string>]> {
-        order.push(`sign:${String(request!.data)}`);
+        order.push(`sign:${request!.data as string}`);
         return [params, { ...headers, "X-Signature": `${request!.method} ${request!.action}` }];
       }
     }
@@ -369,7 +369,7 @@ describe("concurrency", () => {
 describe("secrets", () => {
   test("L3: util.inspect and JSON.stringify of a connection never show the key, secret or proxy password", () => {
     const c = new ConnectionUserAndKey("user", "sup3r-s3cret-key", { proxyUrl: "http://u:pr0xy-pa55@127.0.0.1:3128" });
-    for (const text of [inspect(c), JSON.stringify(c), inspect(c, { showHidden: false, depth: 5 }), String(c)]) {
+    for (const text of [inspect(c), JSON.stringify(c), inspect(c, { showHidden: false, depth: 5 }), `${inspect(c.connect())}`]) {
       assert.ok(!text.includes("sup3r-s3cret-key"), text);
       assert.ok(!text.includes("pr0xy-pa55"), text);
     }

@@ -275,7 +275,7 @@ describe("errors", () => {
     const headers = { "Retry-After": "12" };
     const e = exceptionFromMessage(429, "slow", headers);
     assert.ok(e instanceof RateLimitReachedError);
-    assert.equal((e as RateLimitReachedError).retryAfter, 12);
+    assert.equal((e).retryAfter, 12);
     assert.deepEqual(headers, { "Retry-After": "12" });
     const f = exceptionFromMessage(500, "oops", {});
     assert.ok(f instanceof BaseHTTPError && !(f instanceof RateLimitReachedError));

@@ -45,7 +45,7 @@ export class BaseDriver {
       options = secret;
       secret = undefined;
     }
-    const cls = new.target as typeof BaseDriver;
+    const cls = new.target;
     checkOptionKeys(options, cls.optionNames, cls.name);
     defineSecret(this, "key", key);
     defineSecret(this, "secret", secret);

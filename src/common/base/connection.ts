@@ -4,6 +4,7 @@ import { exceptionFromMessage } from "../exceptions.js";
 import { ClientClosedError, LibcloudError, MalformedResponseError } from "../types.js";
 import { LibcloudConnection, formatOrigin, type Transport, type TransportClass, type TransportOptions } from "../../http/libcloud-connection.js";
 import { parseProxyUrl } from "../../http/proxy.js";
+import { loadPem } from "../../http/tls.js";
 import { abortReason } from "../../utils/clock.js";
 import { addRequestIdHeader, observeExchange } from "../../utils/logging-connection.js";
 import { Retry, type MinimalRetry, type RetryOptions } from "../../utils/retry.js";
@@ -126,6 +127,8 @@ export class Connection {
   static retryDelay: number | undefined = undefined;
   static baseUrl: string | undefined = undefined;
   static requestPath = "";
+  /** Headers holding secrets (X-Auth-Token …), dropped like Authorization when a redirect leaves the origin. */
+  static sensitiveHeaders: readonly string[] = [];
   /** The option names the constructor accepts; subclasses that take more extend it. */
   static optionNames: ReadonlySet<string> = CONNECTION_OPTION_NAMES;
 
@@ -143,6 +146,8 @@ export class Connection {
   baseUrl: string | undefined;
   requestPath: string;
   caCert: string | undefined;
+  /** Headers dropped on a cross-origin redirect, besides Authorization, Proxy-Authorization and Cookie. */
+  sensitiveHeaders: readonly string[];
   verifySslCert: boolean | undefined;
   maxBufferedBodyBytes: number | undefined;
   /** Proxy URL: a string, null for none, undefined to read the environment. */
@@ -159,7 +164,7 @@ export class Connection {
   #closed = false;
 
   constructor(options: ConnectionOptions = {}) {
-    const cls = new.target as typeof Connection;
+    const cls = new.target;
     checkOptionKeys(options, cls.optionNames, cls.name);
     let secure = options.secure ?? cls.secure;
     let host = options.host ?? cls.host;
@@ -188,6 +193,8 @@ export class Connection {
     this.allowInsecure = cls.allowInsecure;
     this.baseUrl = cls.baseUrl;
     this.caCert = options.caCert;
+    if (options.caCert !== undefined) loadPem(options.caCert, "Certificate"); // a bad path fails here, not at the first request
+    this.sensitiveHeaders = cls.sensitiveHeaders;
     this.verifySslCert = options.verifySslCert;
     this.maxBufferedBodyBytes = options.maxBufferedBodyBytes;
     if (options.proxyUrl !== undefined && options.proxyUrl !== null) parseProxyUrl(options.proxyUrl);
@@ -428,6 +435,8 @@ export class Connection {
       raw: request.raw,
       stream: request.stream,
       signal: request.signal,
+      sensitiveHeaders: this.sensitiveHeaders,
+      idempotent: request.idempotent,
     });
     if (request.raw || request.stream) {
       const response = new this.rawResponseCls(this, httpResponse);

@@ -4,6 +4,7 @@
 export class LazyObject {
   /** An object that behaves as `new this(...args)` but builds it only when first used. */
   static lazy<T extends object, A extends unknown[]>(this: new (...args: A) => T, ...args: A): T {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the class to build later, captured for the proxy
     const Cls = this;
     let instance: T | undefined;
     const real = (): T => (instance ??= new Cls(...args));

@@ -3,6 +3,13 @@
 // only own keys are read, and nothing is merged into a prototype.
 import { ConfigError } from "../types.js";
 
+/** A value as an error message shows it: strings quoted, other primitives as they print. */
+export function describeValue(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (value === null || typeof value !== "object") return String(value);
+  return Array.isArray(value) ? "an array" : "an object";
+}
+
 /** Throws a TypeError naming the first key of `options` that is not in `allowed`. */
 export function checkOptionKeys(options: object | undefined | null, allowed: ReadonlySet<string>, where: string): void {
   if (options === undefined || options === null) return;
@@ -18,7 +25,7 @@ export function checkOptionKeys(options: object | undefined | null, allowed: Rea
 /** A duration in ms: a finite number > 0. */
 export function checkDuration(name: string, value: unknown): number {
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new ConfigError(`${name} must be a finite number of milliseconds > 0, got ${typeof value === "string" ? JSON.stringify(value) : String(value)}`);
+    throw new ConfigError(`${name} must be a finite number of milliseconds > 0, got ${describeValue(value)}`);
   }
   return value;
 }
@@ -26,7 +33,7 @@ export function checkDuration(name: string, value: unknown): number {
 /** A backoff multiplier: a finite number >= 1. */
 export function checkBackoff(value: unknown): number {
   if (typeof value !== "number" || !Number.isFinite(value) || value < 1) {
-    throw new ConfigError(`backoff must be a finite number >= 1, got ${typeof value === "string" ? JSON.stringify(value) : String(value)}`);
+    throw new ConfigError(`backoff must be a finite number >= 1, got ${describeValue(value)}`);
   }
   return value;
 }
@@ -35,7 +42,7 @@ export function checkBackoff(value: unknown): number {
 export function checkPort(value: unknown): number {
   const port = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
   if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new ConfigError(`port must be an integer from 1 to 65535, got ${typeof value === "string" ? JSON.stringify(value) : String(value)}`);
+    throw new ConfigError(`port must be an integer from 1 to 65535, got ${describeValue(value)}`);
   }
   return port;
 }
