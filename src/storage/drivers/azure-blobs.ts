@@ -312,14 +312,25 @@ function metaFromXml(node: Element | null): Record<string, string> {
 /** Headers libcloud stores with the blob under x-ms-blob-* (`_fix_headers`). */
 const BLOB_PROPERTY_HEADERS = new Set(["cache-control", "content-encoding", "content-language", "content-disposition"]);
 
+/** Block buffers in rotation: one being sent, one waiting to be sent, one being filled. */
+const BLOCK_BUFFERS = 3;
+
 /**
  * Reads an iterable into blocks of exactly `size` bytes (the last may be shorter), hashing each
- * block and the whole object as the bytes arrive. One block buffer in memory at a time.
+ * block and the whole object as the bytes arrive. The blocks live in {@link BLOCK_BUFFERS} buffers
+ * used in turn (no garbage per block): a yielded block stays intact until two more have been
+ * requested, which is how uploadObjectViaStream's pipeline consumes them.
  */
 async function* readBlocks(
   iterable: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, size: number, whole: ReturnType<typeof createHash>,
 ): AsyncGenerator<{ data: Buffer; md5: string }> {
-  let block = Buffer.allocUnsafe(size);
+  const buffers: Buffer[] = [];
+  let turn = 0;
+  const nextBuffer = (): Buffer => {
+    const index = turn++ % BLOCK_BUFFERS;
+    return (buffers[index] ??= Buffer.allocUnsafe(size));
+  };
+  let block = nextBuffer();
   let filled = 0;
   let hash = createHash("md5");
   for await (const piece of iterable as AsyncIterable<Uint8Array>) {
@@ -335,7 +346,7 @@ async function* readBlocks(
       offset += n;
       if (filled === size) {
         yield { data: block, md5: hash.digest("base64") };
-        block = Buffer.allocUnsafe(size);
+        block = nextBuffer();
         filled = 0;
         hash = createHash("md5");
       }
