@@ -20,6 +20,14 @@ export interface FailureSite {
   viaProxy?: boolean;
 }
 
+/** A CONNECT to the proxy failed: refused, closed, TLS to the proxy, or a status other than 200. */
+export class ProxyTunnelFailure extends Error {
+  override name = "ProxyTunnelFailure";
+  constructor(message: string, readonly statusCode: number | undefined, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+  }
+}
+
 const DNS_CODES = new Set(["ENOTFOUND", "EAI_AGAIN", "EAI_NONAME", "EAI_NODATA", "EAI_FAIL"]);
 const CONNECT_CODES = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL", "ECONNABORTED"]);
 const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|HOSTNAME_MISMATCH|ERR_OSSL)/;
@@ -36,6 +44,12 @@ function codeOf(error: unknown): string | undefined {
 /** Turns any error from the transport into a typed LibcloudError (already-typed ones pass through). */
 export function toTransportError(error: unknown, site: FailureSite): unknown {
   if (error instanceof LibcloudError) return error;
+  if (error instanceof ProxyTunnelFailure) return proxyFailure(error, site);
+  if ((error as any)?.code === "UND_ERR_INVALID_ARG" && /Proxy Authentication Required \(407\)/.test((error as Error).message)) {
+    return new ProxyError(`Proxy refused the request (407 Proxy Authentication Required): ${site.method} ${site.origin}`, {
+      code: "ERR_PROXY_AUTH", statusCode: 407, host: site.origin, method: site.method, requestSent: true, cause: error,
+    });
+  }
   if (error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError" && !(error as any).code)) return error;
   const undiciCode: string | undefined = (error as any)?.code;
   const code = codeOf(error) ?? "EUNKNOWN";
@@ -92,6 +106,21 @@ export function toTransportError(error: unknown, site: FailureSite): unknown {
   }
   if (error instanceof TypeError || (error as any)?.code === "UND_ERR_INVALID_ARG") return error;
   return new ConnectionError(`Request failed (${code}): ${where}`, { ...base, code, requestSent: true });
+}
+
+/** The typed error for a failed tunnel: TlsError for the proxy's certificate, else ProxyError. */
+function proxyFailure(error: ProxyTunnelFailure, site: FailureSite): unknown {
+  const where = `${site.method} ${site.origin}`;
+  const base = { host: site.origin, method: site.method, cause: error, requestSent: false };
+  if (error.statusCode !== undefined) {
+    return new ProxyError(`Proxy refused the tunnel (CONNECT answered ${error.statusCode}): ${where}`, {
+      ...base, code: error.statusCode === 407 ? "ERR_PROXY_AUTH" : "ERR_PROXY_TUNNEL", statusCode: error.statusCode,
+    });
+  }
+  const code = codeOf(error.cause) ?? "ERR_PROXY_TUNNEL";
+  if (TLS_CODE.test(code)) return new TlsError(`TLS failure with the proxy (${code}): ${where}`, { ...base, code });
+  const reason = code === "UND_ERR_SOCKET" || code === "EUNKNOWN" ? "closed the connection" : code;
+  return new ProxyError(`Proxy connection failed (${reason}): ${where}`, { ...base, code: code.startsWith("UND_ERR") ? "ECONNRESET" : code });
 }
 
 export { TransportError };

@@ -1,17 +1,22 @@
 // Port of libcloud/http.py: LibcloudConnection — the HTTP transport, on undici: a keep-alive pool
-// per origin, TLS verification on by default, proxies, timeouts, transparent decoding, a cap on
-// buffered bodies, and streamed raw bodies with backpressure.
-import { readFileSync, statSync } from "node:fs";
+// per connection, TLS verification on by default, proxies, redirects, timeouts, transparent
+// decoding, a cap on buffered bodies, and streamed raw bodies with backpressure.
+import type { LookupFunction } from "node:net";
 import { Readable } from "node:stream";
-import { rootCertificates } from "node:tls";
-import { Agent, ProxyAgent, type Dispatcher } from "undici";
+import { Agent, Pool, ProxyAgent, buildConnector, errors as undiciErrors, type Dispatcher } from "undici";
 import { HTTPResponse } from "../common/base/http-response.js";
 import { settings } from "../common/base/settings.js";
 import type { HeaderMap } from "../common/exceptions.js";
-import { ClientClosedError, ConfigError, DecompressionError, ResponseTooLargeError } from "../common/types.js";
+import {
+  ClientClosedError, DecompressionError, ProxyError, RedirectError, ResponseTooLargeError, TimeoutError,
+} from "../common/types.js";
 import { DecodeFailure, decodeStream, parseContentCodings, readWhole } from "./decode.js";
-import { toTransportError, type FailureSite } from "./errors.js";
-import { parseProxyUrl, proxyFromEnvironment, type ProxyConfig } from "./proxy.js";
+import { ProxyTunnelFailure, toTransportError, type FailureSite } from "./errors.js";
+import { parseProxyUrl, proxyAuthorization, proxyFromEnvironment, type ProxyConfig } from "./proxy.js";
+import { MAX_REDIRECTS, REDIRECT_STATUSES, RedirectRefusal, nextHop, type Hop } from "./redirect.js";
+import { buildTlsOptions } from "./tls.js";
+
+export { loadPem } from "./tls.js";
 
 /** What a connection gives its transport (`new connCls(options)`). */
 export interface TransportOptions {
@@ -21,6 +26,12 @@ export interface TransportOptions {
   secure: boolean;
   /** Request timeout in ms: connect, time to headers, and idle time between body chunks. @defaultValue 60000 */
   timeout?: number | undefined;
+  /**
+   * Overall deadline in ms for a buffered (non-raw) request: connect, redirects, headers and the
+   * whole body. Raw and streamed requests have only the idle timeouts, since their reader sets the
+   * pace. @defaultValue 10 × timeout
+   */
+  requestDeadline?: number | undefined;
   /** Proxy URL; undefined reads the environment, null means no proxy. */
   proxyUrl?: string | null | undefined;
   /** Extra CA certificates (PEM path or contents), added to Node's roots. */
@@ -37,6 +48,8 @@ export interface TransportOptions {
   maxBufferedBodyBytes?: number | undefined;
   /** Name of the connection class, for error hints. */
   connectionClassName?: string | undefined;
+  /** Resolves host names when connecting (as `net.connect`'s `lookup`). @defaultValue dns.lookup */
+  lookup?: LookupFunction | undefined;
 }
 
 /** A body the transport can send. */
@@ -53,6 +66,10 @@ export interface TransportRequest {
   raw?: boolean;
   stream?: boolean;
   signal?: AbortSignal | undefined;
+  /** Header names (any case) dropped, like Authorization, when a redirect leaves the origin. */
+  sensitiveHeaders?: readonly string[] | undefined;
+  /** The request may be sent twice (a stale keep-alive socket is then retried once). @defaultValue by method */
+  idempotent?: boolean | undefined;
 }
 
 /** The transport interface: LibcloudConnection, MockHttp, or anything set as `connCls`. */
@@ -74,32 +91,16 @@ export function formatOrigin(secure: boolean, host: string, port: number): strin
   return `${secure ? "https" : "http"}://${h}${port === implicit ? "" : `:${port}`}`;
 }
 
-/** Reads a PEM given as contents or as a path; a missing or directory path is a ConfigError. */
-export function loadPem(value: string, what: string): string {
-  if (value.includes("-----BEGIN")) return value;
-  let isDir: boolean;
-  try {
-    isDir = statSync(value).isDirectory();
-  } catch {
-    throw new ConfigError(`${what} file ${value} doesn't exist`);
-  }
-  if (isDir) throw new ConfigError(`${what} file ${value} can't be a directory`);
-  return readFileSync(value, "utf8");
-}
+const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"]);
 
-let warnedInsecure = false;
-const VERIFY_DISABLED_WARNING =
-  "SSL certificate verification is disabled, this can pose a security risk. For more information how to enable SSL certificate verification, please visit the libcloud documentation.";
-
-function warnInsecureOnce(): void {
-  if (warnedInsecure) return;
-  warnedInsecure = true;
-  process.emitWarning(VERIFY_DISABLED_WARNING, { code: "LIBCLOUD_VERIFY_SSL_DISABLED" });
+function isReplayableBody(body: TransportBody): boolean {
+  return body === undefined || body === null || typeof body === "string" || body instanceof Uint8Array;
 }
 
 /**
- * The default transport (`libcloud.http.LibcloudConnection`). Each instance owns its pool, so TLS
- * options are never shared between connections that differ in them.
+ * The default transport (`libcloud.http.LibcloudConnection`). Each instance owns its pool (an
+ * undici Agent, or a ProxyAgent), so sockets and TLS sessions are never shared between connections,
+ * whatever their TLS options.
  */
 export class LibcloudConnection implements Transport {
   readonly host: string;
@@ -107,10 +108,11 @@ export class LibcloudConnection implements Transport {
   readonly port: number;
   readonly secure: boolean;
   readonly timeout: number;
+  readonly requestDeadline: number;
   readonly maxBufferedBodyBytes: number;
   /** The proxy in use (password non-enumerable), or null. */
   proxy: ProxyConfig | null = null;
-  readonly #tls: Record<string, unknown>;
+  readonly #connect: Record<string, unknown>;
   readonly #connectionClassName: string | undefined;
   #dispatcher: Dispatcher;
   #closed = false;
@@ -121,33 +123,41 @@ export class LibcloudConnection implements Transport {
     this.secure = options.secure;
     this.host = formatOrigin(options.secure, options.host, options.port);
     this.timeout = options.timeout ?? 60_000;
+    this.requestDeadline = options.requestDeadline ?? this.timeout * 10;
     this.maxBufferedBodyBytes = options.maxBufferedBodyBytes ?? settings.maxBufferedBodyBytes;
     this.#connectionClassName = options.connectionClassName;
-    this.#tls = this.#tlsOptions(options);
+    const tls = buildTlsOptions({
+      verify: options.verifySslCert ?? settings.verifySslCert,
+      caCert: options.caCert ?? settings.caCertsPath,
+      certFile: options.certFile,
+      keyFile: options.keyFile,
+      keyPassphrase: options.keyPassphrase,
+    });
+    this.#connect = { ...tls, timeout: this.timeout, ...(options.lookup === undefined ? {} : { lookup: options.lookup }) };
     const proxyUrl = options.proxyUrl === undefined ? proxyFromEnvironment(this.secure, this.hostname, this.port) : options.proxyUrl;
     this.#dispatcher = this.#makeDispatcher(proxyUrl ?? null);
-  }
-
-  #tlsOptions(options: TransportOptions): Record<string, unknown> {
-    const verify = options.verifySslCert ?? settings.verifySslCert;
-    if (!verify) warnInsecureOnce();
-    const tls: Record<string, unknown> = { rejectUnauthorized: verify, timeout: this.timeout };
-    const extraCa = options.caCert ?? settings.caCertsPath;
-    if (extraCa !== undefined) tls["ca"] = [...rootCertificates, loadPem(extraCa, "Certificate")];
-    if (options.certFile !== undefined) tls["cert"] = loadPem(options.certFile, "Certificate");
-    if (options.keyFile !== undefined) tls["key"] = loadPem(options.keyFile, "Key");
-    if (options.keyPassphrase !== undefined) tls["passphrase"] = options.keyPassphrase;
-    return tls;
   }
 
   #makeDispatcher(proxyUrl: string | null): Dispatcher {
     const common = { keepAliveTimeout: 4_000, headersTimeout: this.timeout, bodyTimeout: this.timeout };
     if (proxyUrl === null) {
       this.proxy = null;
-      return new Agent({ ...common, connect: this.#tls });
+      return new Agent({ ...common, connect: preciseConnector(this.#connect, this.timeout) });
     }
-    this.proxy = parseProxyUrl(proxyUrl);
-    return new ProxyAgent({ ...common, uri: proxyUrl, requestTls: this.#tls, proxyTls: this.#tls });
+    const proxy = parseProxyUrl(proxyUrl);
+    this.proxy = proxy;
+    const token = proxyAuthorization(proxy);
+    return new ProxyAgent({
+      ...common,
+      // The URI without credentials: undici keeps it in plain sight; the credentials go in `token`.
+      uri: `${proxy.scheme}://${proxy.host.includes(":") ? `[${proxy.host}]` : proxy.host}:${proxy.port}`,
+      ...(token === undefined ? {} : { token }),
+      // Plain-http targets are sent to an http proxy in absolute form; https targets are tunnelled.
+      proxyTunnel: false,
+      requestTls: this.#connect,
+      proxyTls: this.#connect,
+      clientFactory: (origin: URL, opts: object) => tunnelClient(new Pool(origin, opts)),
+    });
   }
 
   /** Routes the following requests through a proxy (`null` for none). */
@@ -158,35 +168,101 @@ export class LibcloudConnection implements Transport {
     void previous.close().catch(() => {});
   }
 
-  /** Sends a request; a buffered response is read (and decoded) whole, a raw one is left as a stream. */
+  /**
+   * Sends a request, following redirects; a buffered response is read (and decoded) whole within
+   * the request deadline, a raw one is left as a stream.
+   */
   async request(request: TransportRequest): Promise<HTTPResponse> {
-    const site: FailureSite = {
-      method: request.method,
-      origin: this.host,
-      hostname: this.hostname,
-      connectionClassName: this.#connectionClassName,
-      viaProxy: this.proxy !== null,
-    };
+    const site = this.#site(request.method, this.host);
     if (this.#closed) throw new ClientClosedError(`Connection closed: ${request.method} ${this.host}`, { code: "ERR_CLIENT_CLOSED", host: this.host, method: request.method, requestSent: false });
-    let data: Dispatcher.ResponseData;
+    const buffered = request.raw !== true && request.stream !== true;
+    if (!buffered) return this.#follow(request, request.signal, site);
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(new TimeoutError(
+      `Request did not complete within ${this.requestDeadline} ms: ${site.method} ${site.origin}`,
+      { code: "ETIMEDOUT", phase: "request", host: site.origin, method: site.method, requestSent: true },
+    )), this.requestDeadline);
+    const signal = request.signal === undefined ? deadline.signal : AbortSignal.any([request.signal, deadline.signal]);
     try {
-      data = await this.#dispatcher.request({
-        origin: this.host,
-        path: request.url,
-        method: request.method as Dispatcher.HttpMethod,
-        headers: request.headers,
-        body: (request.body ?? null) as NonNullable<Dispatcher.DispatchOptions["body"]> | null,
-        signal: request.signal ?? null,
+      return await this.#follow(request, signal, site);
+    } catch (error) {
+      if (!request.signal?.aborted && deadline.signal.aborted) throw deadline.signal.reason;
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #site(method: string, origin: string): FailureSite {
+    return { method, origin, hostname: this.hostname, connectionClassName: this.#connectionClassName, viaProxy: this.proxy !== null };
+  }
+
+  /** Sends the request and follows redirects (SPEC decision 2; the rules are in redirect.ts). */
+  async #follow(request: TransportRequest, signal: AbortSignal | undefined, firstSite: FailureSite): Promise<HTTPResponse> {
+    const body = request.body ?? null;
+    let hop: Hop = {
+      method: request.method,
+      url: new URL(request.url, `${this.host}/`),
+      headers: request.headers,
+      hasBody: body !== null && body !== "",
+      bodyReplayable: isReplayableBody(body),
+    };
+    let sendBody = body;
+    let site = firstSite;
+    const idempotent = (request.idempotent ?? IDEMPOTENT_METHODS.has(request.method)) && isReplayableBody(body);
+    for (let redirects = 0; ; redirects++) {
+      const data = await this.#dispatch(hop, sendBody, signal, site, idempotent && redirects === 0);
+      const location = data.headers["location"];
+      if (!REDIRECT_STATUSES.has(data.statusCode) || location === undefined) return this.#respond(request, hop, data, signal, site);
+      await data.body.dump().catch(() => {});
+      if (redirects >= MAX_REDIRECTS) {
+        throw new RedirectError(`Too many redirects (more than ${MAX_REDIRECTS}): ${firstSite.method} ${firstSite.origin}`, {
+          code: "ERR_TOO_MANY_REDIRECTS", host: firstSite.origin, method: firstSite.method, requestSent: true,
+        });
+      }
+      try {
+        const next = nextHop(hop, data.statusCode, Array.isArray(location) ? location[0] ?? "" : location, request.sensitiveHeaders ?? []);
+        hop = next.hop;
+        if (next.dropBody) sendBody = null;
+      } catch (error) {
+        if (!(error instanceof RedirectRefusal)) throw error;
+        throw new RedirectError(`${error.message}: ${site.method} ${site.origin}`, { code: error.code, host: site.origin, method: site.method, requestSent: true, cause: error });
+      }
+      site = this.#site(hop.method, hop.url.origin);
+    }
+  }
+
+  async #dispatch(hop: Hop, body: TransportBody, signal: AbortSignal | undefined, site: FailureSite, retryStale: boolean): Promise<Dispatcher.ResponseData> {
+    try {
+      return await abortable(this.#dispatcher.request({
+        origin: hop.url.origin,
+        path: `${hop.url.pathname}${hop.url.search}`,
+        method: hop.method,
+        headers: hop.headers,
+        body: (body ?? null) as NonNullable<Dispatcher.DispatchOptions["body"]> | null,
+        signal: signal ?? null,
         headersTimeout: this.timeout,
         bodyTimeout: this.timeout,
-      });
+      }), signal);
     } catch (error) {
-      if (request.signal?.aborted) throw request.signal.reason;
+      if (signal?.aborted) throw signal.reason;
+      // A pooled keep-alive socket the server had already closed (the keep-alive race): the request
+      // never got a byte back, so an idempotent one is sent again, once, on a fresh socket.
+      if (retryStale && isStaleSocketClose(error)) return this.#dispatch(hop, body, signal, site, false);
       throw toTransportError(error, site);
     }
+  }
+
+  async #respond(request: TransportRequest, hop: Hop, data: Dispatcher.ResponseData, signal: AbortSignal | undefined, site: FailureSite): Promise<HTTPResponse> {
     const headers = collectHeaders(data.headers);
     const init = { status: data.statusCode, reason: data.statusText, headers, rawHeaders: rawHeaderList(data.headers) };
-    if (request.method === "HEAD" || data.statusCode === 204 || data.statusCode === 304) {
+    if (data.statusCode === 407 && this.proxy !== null && hop.url.protocol === "http:") {
+      discard(data.body);
+      throw new ProxyError(`Proxy refused the request (407 Proxy Authentication Required): ${site.method} ${site.origin}`, {
+        code: "ERR_PROXY_AUTH", statusCode: 407, host: site.origin, method: site.method, requestSent: true,
+      });
+    }
+    if (hop.method === "HEAD" || data.statusCode === 204 || data.statusCode === 304) {
       // Nothing to read (whatever Content-Length says); dump() keeps the socket reusable.
       void data.body.dump().catch(() => {});
       return new HTTPResponse({ ...init, body: null });
@@ -201,7 +277,7 @@ export class LibcloudConnection implements Transport {
     }
     const decoded = decodeStream(data.body, codings);
     if (request.raw === true || request.stream === true) {
-      return new HTTPResponse({ ...init, body: mapStreamErrors(decoded, site, request.signal) });
+      return new HTTPResponse({ ...init, body: mapStreamErrors(decoded, site, signal) });
     }
     const limit = this.maxBufferedBodyBytes;
     try {
@@ -212,7 +288,7 @@ export class LibcloudConnection implements Transport {
       return new HTTPResponse({ ...init, body });
     } catch (error) {
       discard(data.body);
-      if (request.signal?.aborted) throw request.signal.reason;
+      if (signal?.aborted) throw signal.reason;
       throw decodeError(error, site);
     }
   }
@@ -223,6 +299,87 @@ export class LibcloudConnection implements Transport {
     this.#closed = true;
     await this.#dispatcher.destroy().catch(() => {});
   }
+}
+
+/**
+ * Rejects as soon as `signal` aborts. undici only notices an abort once the request has a socket,
+ * so a request still connecting would otherwise wait for the connect timeout.
+ */
+function abortable(pending: Promise<Dispatcher.ResponseData>, signal: AbortSignal | undefined): Promise<Dispatcher.ResponseData> {
+  if (signal === undefined) return pending;
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      reject(signal.reason);
+      pending.then((late) => discard(late.body), () => {});
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    pending.then(
+      (data) => { signal.removeEventListener("abort", onAbort); resolve(data); },
+      (error: unknown) => { signal.removeEventListener("abort", onAbort); reject(error); },
+    );
+  });
+}
+
+/**
+ * undici's connector with a connect timer of our own: undici's is a coarse timer (±500 ms), and a
+ * connect timeout should fire at `timeout`, not up to a second later. The socket is destroyed.
+ */
+function preciseConnector(options: Record<string, unknown>, timeoutMs: number): buildConnector.connector {
+  const base = buildConnector({ ...options, timeout: 0 });
+  return (opts, callback) => {
+    let settled = false;
+    const timer = setTimeout(() => {
+      if (settled) return;
+      settled = true;
+      (socket as { destroy?: () => void } | undefined)?.destroy?.();
+      callback(new undiciErrors.ConnectTimeoutError(`Connect Timeout Error (attempted ${opts.hostname}:${opts.port}, timeout ${timeoutMs} ms)`), null);
+    }, timeoutMs);
+    const socket: unknown = base(opts, (error, connected) => {
+      if (settled) {
+        connected?.destroy();
+        return;
+      }
+      settled = true;
+      clearTimeout(timer);
+      if (error === null) callback(null, connected);
+      else callback(error, null);
+    });
+    return socket;
+  };
+}
+
+/** undici's "other side closed" on a socket that had carried an earlier response. */
+function isStaleSocketClose(error: unknown): boolean {
+  const e = error as { code?: unknown; socket?: { bytesRead?: unknown } } | null;
+  return e?.code === "UND_ERR_SOCKET" && typeof e.socket?.bytesRead === "number" && e.socket.bytesRead > 0
+    && (error as Error).message === "other side closed";
+}
+
+/**
+ * Wraps the pool to the proxy so that a failed CONNECT (refused, closed, or answered with a status
+ * other than 200) is a ProxyTunnelFailure with the proxy's status: undici would otherwise report a
+ * closed proxy as a socket error and keep reconnecting.
+ */
+function tunnelClient(pool: Pool): Pool {
+  const connect: (options: Dispatcher.ConnectOptions) => Promise<Dispatcher.ConnectData> = pool.connect.bind(pool);
+  Object.defineProperty(pool, "connect", {
+    configurable: true,
+    value: async (options: Dispatcher.ConnectOptions): Promise<Dispatcher.ConnectData> => {
+      let data: Dispatcher.ConnectData;
+      try {
+        data = await connect(options);
+      } catch (cause) {
+        throw new ProxyTunnelFailure(`Proxy tunnel failed (${(cause as Error).message})`, undefined, cause);
+      }
+      if (data.statusCode !== 200) {
+        data.socket.on("error", () => {}).destroy();
+        throw new ProxyTunnelFailure(`Proxy answered CONNECT with ${data.statusCode}`, data.statusCode);
+      }
+      return data;
+    },
+  });
+  return pool;
 }
 
 /** Destroys an unread body; undici emits an abort error on destroy, which nobody else listens for. */

@@ -49,6 +49,12 @@ export function parseProxyUrl(url: string): ProxyConfig {
   return config;
 }
 
+/** The Proxy-Authorization value for a proxy with credentials (a username alone is fine), else undefined. */
+export function proxyAuthorization(config: ProxyConfig): string | undefined {
+  if (config.username === undefined && config.password === undefined) return undefined;
+  return `Basic ${Buffer.from(`${config.username ?? ""}:${config.password ?? ""}`, "utf8").toString("base64")}`;
+}
+
 /** Whether `host:port` is excluded from proxying by a NO_PROXY list. */
 export function matchesNoProxy(noProxy: string, host: string, port: number): boolean {
   const target = host.toLowerCase().replace(/\.$/, "").replace(/^\[|\]$/g, "");
@@ -85,10 +91,20 @@ export function matchesNoProxy(noProxy: string, host: string, port: number): boo
  * http ones (lower case wins over upper case, even when empty), unless NO_PROXY excludes the target.
  */
 export function proxyFromEnvironment(secure: boolean, host: string, port: number, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const pick = (name: string): string | undefined => env[name] ?? env[name.toUpperCase()];
-  const value = secure ? pick("https_proxy") : pick("http_proxy");
-  if (value === undefined || value.trim() === "") return undefined;
+  const pick = (name: string): [string, string] | undefined => {
+    const value = env[name] ?? env[name.toUpperCase()];
+    return value === undefined ? undefined : [env[name] === undefined ? name.toUpperCase() : name, value];
+  };
+  const found = secure ? pick("https_proxy") : pick("http_proxy");
+  if (found === undefined || found[1].trim() === "") return undefined;
   const noProxy = pick("no_proxy");
-  if (noProxy !== undefined && matchesNoProxy(noProxy, host, port)) return undefined;
-  return value.trim();
+  if (noProxy !== undefined && matchesNoProxy(noProxy[1], host, port)) return undefined;
+  const value = found[1].trim();
+  try {
+    parseProxyUrl(value);
+  } catch (error) {
+    // Name the variable, never its value (it may hold a password).
+    throw new ConfigError(`${(error as Error).message} (from the ${found[0]} environment variable)`);
+  }
+  return value;
 }

@@ -1,0 +1,94 @@
+// Port of libcloud/security.py and the TLS half of libcloud/http.py: CA bundles that add to the
+// default roots, an explicit verification switch that warns once, and client certificates checked
+// when the connection is made (not at the first request).
+import { readFileSync, statSync } from "node:fs";
+import { createSecureContext, type SecureContext } from "node:tls";
+import { ConfigError } from "../common/types.js";
+
+/** Reads a PEM given as contents or as a path; a missing or directory path is a ConfigError. */
+export function loadPem(value: string, what: string): string {
+  if (value.includes("-----BEGIN")) return value;
+  let isDir: boolean;
+  try {
+    isDir = statSync(value).isDirectory();
+  } catch {
+    throw new ConfigError(`${what} file ${value} doesn't exist`);
+  }
+  if (isDir) throw new ConfigError(`${what} file ${value} can't be a directory`);
+  return readFileSync(value, "utf8");
+}
+
+/** libcloud's VERIFY_SSL_DISABLED_MSG. */
+export const VERIFY_SSL_DISABLED_MSG =
+  "SSL certificate verification is disabled, this can pose a security risk. For more information how to enable SSL certificate verification, please visit the libcloud documentation.";
+
+let warnedInsecure = false;
+
+/** Emits the "verification disabled" warning, once per process. */
+export function warnInsecureOnce(): void {
+  if (warnedInsecure) return;
+  warnedInsecure = true;
+  process.emitWarning(VERIFY_SSL_DISABLED_MSG, { code: "LIBCLOUD_VERIFY_SSL_DISABLED" });
+}
+
+/** What the TLS settings of one connection are made from. */
+export interface TlsSettings {
+  verify: boolean;
+  /** Extra CA certificates (PEM path or contents). */
+  caCert?: string | undefined;
+  /** Client certificate (PEM path or contents; may hold the key too). */
+  certFile?: string | undefined;
+  /** Client key (PEM path or contents). */
+  keyFile?: string | undefined;
+  keyPassphrase?: string | undefined;
+}
+
+/**
+ * Builds the TLS options of one connection (used for the target, the proxy and tunnelled targets
+ * alike). Verification is explicit (`rejectUnauthorized` is always set, so
+ * NODE_TLS_REJECT_UNAUTHORIZED is ignored). Extra CA certificates are *added* to Node's default
+ * store (bundled roots plus NODE_EXTRA_CA_CERTS), never replace it. A client certificate whose key
+ * does not match, or a wrong passphrase, is a ConfigError now, naming neither key nor passphrase.
+ */
+export function buildTlsOptions(settings: TlsSettings): { rejectUnauthorized: boolean; secureContext: SecureContext } {
+  if (!settings.verify) warnInsecureOnce();
+  const extraCa = settings.caCert === undefined ? undefined : loadPem(settings.caCert, "Certificate");
+  const cert = settings.certFile === undefined ? undefined : loadPem(settings.certFile, "Certificate");
+  const key = settings.keyFile === undefined ? undefined : loadPem(settings.keyFile, "Key");
+  let secureContext: SecureContext;
+  try {
+    secureContext = createSecureContext({
+      ...(cert === undefined ? {} : { cert }),
+      // A certificate file may carry its key (libcloud's CertificateConnection takes one file).
+      ...(key !== undefined ? { key } : cert !== undefined && cert.includes("PRIVATE KEY-----") ? { key: cert } : {}),
+      ...(settings.keyPassphrase === undefined ? {} : { passphrase: settings.keyPassphrase }),
+    });
+  } catch (cause) {
+    throw new ConfigError(`Invalid client certificate or key (${describeTlsFailure(cause)})`, { cause: sanitize(cause) });
+  }
+  if (extraCa !== undefined) {
+    try {
+      // Adds to this context's own copy of the default store (Node copies the shared root store first).
+      secureContext.context.addCACert(extraCa);
+    } catch (cause) {
+      throw new ConfigError(`Invalid CA certificate (${describeTlsFailure(cause)})`, { cause: sanitize(cause) });
+    }
+  }
+  return { rejectUnauthorized: settings.verify, secureContext };
+}
+
+/** A short reason from an OpenSSL error, e.g. "key values mismatch", "bad decrypt". */
+function describeTlsFailure(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const reason = /::([^:]+)$/.exec(message)?.[1] ?? message;
+  return reason.slice(0, 120);
+}
+
+/** OpenSSL errors carry no key material, but keep only name, code and message to be sure. */
+function sanitize(error: unknown): Error {
+  const e = error instanceof Error ? error : new Error(String(error));
+  const out = new Error(e.message.slice(0, 200));
+  out.name = e.name;
+  if (typeof (e as { code?: unknown }).code === "string") Object.assign(out, { code: (e as unknown as { code: string }).code });
+  return out;
+}
