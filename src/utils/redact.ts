@@ -260,7 +260,10 @@ export function redactJsonValue(value: unknown, declared: ReadonlySet<string>, s
       put(parent, key, copy);
       const pending: Array<[unknown, any, string]> = [];
       for (const [k, v] of Object.entries(src)) {
-        if (isSensitiveField(k, declared) && v !== null && v !== "") {
+        // A declared field goes whole; a name that only looks secret (`passwordCredentials`) is
+        // redacted when it holds a scalar, and searched when it holds an object.
+        const whole = declared.has(k.toLowerCase()) || (isSensitiveField(k, declared) && (v === null || typeof v !== "object"));
+        if (whole && v !== null && v !== "") {
           collect(v);
           put(copy, k, REDACTED);
         } else {
