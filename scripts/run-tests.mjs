@@ -1,20 +1,24 @@
 // Runs every compiled test file under dist/test with Node's built-in runner.
-// Node 20 takes directories, not globs; the spec reporter's closing "ℹ pass N / ℹ fail N"
-// lines are what CI reads, and we add the plain "N passed, N failed" line too.
+// Node 20 takes directories, not globs. The spec reporter's "ℹ pass N / ℹ fail N" lines are what
+// CI reads; we also print the plain "N passed, N failed" line last, since the spec reporter lists
+// failure details after its own summary.
 import { spawn } from "node:child_process";
 
 const args = ["--test", "--test-reporter=spec", "--test-concurrency=2", ...process.argv.slice(2)];
 if (process.argv.length <= 2) args.push("dist/test/");
-let passed = 0, failed = 0, skipped = 0;
+const counts = { pass: 0, fail: 0, skipped: 0 };
+let partial = "";
 const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
-let tail = "";
 child.stdout.on("data", (chunk) => {
   process.stdout.write(chunk);
-  tail = (tail + chunk.toString()).slice(-4000);
+  const lines = (partial + chunk.toString()).split("\n");
+  partial = lines.pop() ?? "";
+  for (const line of lines) {
+    const m = /^ℹ (pass|fail|skipped) (\d+)\s*$/.exec(line);
+    if (m) counts[m[1]] = Number(m[2]);
+  }
 });
 child.on("close", (code) => {
-  const grab = (label) => Number(tail.match(new RegExp(`ℹ ${label} (\\d+)`))?.[1] ?? 0);
-  passed = grab("pass"); failed = grab("fail"); skipped = grab("skipped");
-  console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
+  console.log(`\n${counts.pass} passed, ${counts.fail} failed, ${counts.skipped} skipped`);
   process.exit(code ?? 1);
 });
