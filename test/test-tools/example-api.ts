@@ -5,14 +5,16 @@ import { sendJson, startServer, type TestServer } from "../helpers/server.js";
 export async function startExampleApi(token: string): Promise<TestServer> {
   const servers = [{ id: "srv-1", name: "web", state: "running" }];
   const jobs = new Map<string, number>();
+  const passwords = new Map<string, string>();
   return startServer((req, res, body) => {
     if (req.headers.authorization !== `Bearer ${token}`) return sendJson(res, 401, { error: { message: "bad token" } });
     const path = (req.url ?? "").split("?")[0];
     if (req.method === "GET" && path === "/v1/servers") return sendJson(res, 200, { servers });
     if (req.method === "POST" && path === "/v1/servers") {
-      const { name } = JSON.parse(body.toString()) as { name: string };
+      const { name, rootPassword } = JSON.parse(body.toString()) as { name: string; rootPassword: string };
       const id = `srv-${servers.length + 1}`;
       servers.push({ id, name, state: "running" });
+      passwords.set(id, rootPassword); // echoed back by GET /v1/servers/<id>, as careless APIs do
       jobs.set(`job-${id}`, 0);
       return sendJson(res, 202, { job: `job-${id}`, state: "pending" });
     }
@@ -24,7 +26,7 @@ export async function startExampleApi(token: string): Promise<TestServer> {
     }
     const server = /^\/v1\/servers\/(srv-\d+)$/.exec(path ?? "");
     const found = server ? servers.find((s) => s.id === server[1]) : undefined;
-    if (req.method === "GET" && found) return sendJson(res, 200, found);
+    if (req.method === "GET" && found) return sendJson(res, 200, { ...found, rootPassword: passwords.get(found.id) }, { "x-echo-authorization": `Bearer ${token}` });
     return sendJson(res, 404, { error: { message: `no route ${req.method ?? ""} ${path ?? ""}` } });
   });
 }

@@ -67,6 +67,7 @@ export class ExampleDriver extends BaseDriver {
     });
     const id = done.object.resource as string;
     const response = await this.connection.request(`/v1/servers/${id}`);
-    return response.object as ExampleServer;
+    const server = response.object as ExampleServer;
+    return { id: server.id, name: server.name, state: server.state };
   }
 }
