@@ -241,6 +241,37 @@ describe("AzureBlobsStorageDriver against Azurite", () => {
     await concurrent.close();
   });
 
+  it("fails an upload whose source fails, leaving no blob", async () => {
+    const container = await freshContainer();
+    async function* failing(): AsyncGenerator<Buffer> {
+      for (let i = 0; i < 5; i += 1) yield Buffer.alloc(MiB, i);
+      throw new Error("source failed");
+    }
+    await assert.rejects(container.uploadObjectViaStream(failing(), "half"), /source failed/);
+    await assert.rejects(container.getObject("half"), ObjectDoesNotExistError, "uncommitted blocks are not a blob");
+  });
+
+  it("interoperates with Microsoft's own SDK (@azure/storage-blob) both ways", async () => {
+    const { StorageSharedKeyCredential, BlobServiceClient } = await import("@azure/storage-blob");
+    const sdk = new BlobServiceClient(azurite.blobEndpoint, new StorageSharedKeyCredential(azurite.account, azurite.key));
+    const container = await freshContainer();
+    const ours = randomBytes(5 * MiB + 7);
+    await container.uploadObjectViaStream([ours], "from-libcloud-ts", { extra: { contentType: "application/x-test", metaData: { by: "libcloud-ts" } } });
+    const blob = sdk.getContainerClient(container.name).getBlockBlobClient("from-libcloud-ts");
+    assert.ok((await blob.downloadToBuffer()).equals(ours));
+    const props = await blob.getProperties();
+    assert.equal(props.contentType, "application/x-test");
+    assert.deepEqual(props.metadata, { by: "libcloud-ts" });
+    assert.equal(Buffer.from(props.contentMD5!).toString("hex"), createHash("md5").update(ours).digest("hex"));
+
+    const theirs = randomBytes(3 * MiB + 1);
+    await sdk.getContainerClient(container.name).getBlockBlobClient("from sdk/ü").uploadData(theirs, { blockSize: MiB, maxSingleShotSize: MiB, metadata: { by: "sdk" } });
+    const obj = await driver.getObject(container.name, "from sdk/ü");
+    assert.equal(obj.size, theirs.length);
+    assert.deepEqual(obj.metaData, { by: "sdk" });
+    assert.ok((await collect(await obj.asStream())).equals(theirs));
+  });
+
   it("turns a wrong key into InvalidCredsError (bodies and bodiless HEADs)", async () => {
     const wrong = newDriver(Buffer.from("not the key of this account, not at all".repeat(2)).toString("base64"));
     await assert.rejects(wrong.listContainers(), (e: unknown) => e instanceof InvalidCredsError && /AuthorizationFailure/.test(e.message));

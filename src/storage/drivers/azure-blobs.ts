@@ -597,17 +597,19 @@ export class AzureBlobsStorageDriver extends StorageDriver {
         onProgress?.(sent);
       };
       let inFlight = putBlock(first);
+      let reading: Promise<IteratorResult<{ data: Buffer; md5: string }>> | undefined;
       try {
         while (next.done !== true) {
           const block: { data: Buffer; md5: string } = next.value;
-          const reading = blocks.next();
+          reading = blocks.next(); // read the next block while the previous one is sent
           await inFlight;
           inFlight = putBlock(block);
           next = await reading;
         }
         await inFlight;
       } catch (error) {
-        await inFlight.catch(() => {});
+        // Settle both sides before giving up, so no rejection is left unhandled.
+        await Promise.allSettled([inFlight, reading]);
         await blocks.return(undefined).catch(() => {});
         throw error;
       }
