@@ -35,6 +35,8 @@ export { MinimalRetry, Retry, RetryForeverOnRateLimitError, calculateRetryDelay,
 export type { RetryOptions, RetryContext, WrapOptions, RetryStep } from "./utils/retry.js";
 export { getClock, setClock, systemClock } from "./utils/clock.js";
 export type { Clock } from "./utils/clock.js";
+export { enableDebug, isDebugEnabled, REQUEST_ID_HEADER, DEBUG_BODY_LIMIT } from "./utils/logging-connection.js";
+export type { DebugOptions, DebugStream } from "./utils/logging-connection.js";
 export { Element, parseXml, XmlParseError } from "./utils/xml.js";
 export { LibcloudConnection } from "./http/libcloud-connection.js";
 export type { Transport, TransportClass, TransportOptions, TransportRequest, TransportBody } from "./http/libcloud-connection.js";

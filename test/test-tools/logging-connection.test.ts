@@ -14,8 +14,7 @@ import { fileURLToPath } from "node:url";
 import { inspect, promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { createProxy } from "proxy";
-import { ConnectionKey, JsonResponse, Response, type Params } from "../../src/index.js";
-import { REQUEST_ID_HEADER, enableDebug } from "../../src/utils/logging-connection.js";
+import { ConnectionKey, JsonResponse, REQUEST_ID_HEADER, Response, enableDebug, type Params } from "../../src/index.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 
 const run = promisify(execFile);
