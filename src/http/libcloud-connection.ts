@@ -243,6 +243,10 @@ export class LibcloudConnection implements Transport {
         signal: signal ?? null,
         headersTimeout: this.timeout,
         bodyTimeout: this.timeout,
+        // undici closes the socket after every HEAD (and says `Connection: close`) unless told
+        // not to; a driver's getObject is a HEAD, so that cost a new TCP connection per call.
+        // The response to a HEAD is read as body-less either way.
+        ...(hop.method === "HEAD" ? { reset: false } : {}),
       }), signal);
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
