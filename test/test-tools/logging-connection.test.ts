@@ -35,6 +35,7 @@ function collector(): { write(text: string, cb?: (e?: Error | null) => void): bo
 }
 
 let server: TestServer;
+let flaky = 0;
 before(async () => {
   server = await startServer((req, res, body) => {
     const url = req.url ?? "";
@@ -72,6 +73,12 @@ before(async () => {
     if (url.startsWith("/xml")) {
       res.writeHead(200, { "content-type": "application/xml" });
       res.end("<a><b>1</b><c><d>text</d></c></a>");
+      return;
+    }
+    if (url.startsWith("/flaky")) {
+      flaky += 1;
+      res.writeHead(flaky % 2 === 1 ? 503 : 200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ call: flaky }));
       return;
     }
     if (url.startsWith("/text")) {
@@ -339,6 +346,18 @@ describe("L5: debug mode changes no behaviour", () => {
     assert.equal(new Set(requests).size, 3);
     assert.deepEqual([...responses].sort(), [...requests].sort());
     for (const id of requests) assert.ok(sink.text().includes(`-H '${REQUEST_ID_HEADER}: ${id!}'`));
+  });
+
+  test("L5: a retried request keeps its id; each attempt is logged with its number", async () => {
+    const sink = collector();
+    enableDebug(sink);
+    const r = await new Api("key-SECRET-R", { host: "127.0.0.1", port: server.port, retryDelay: 1 }).request("/flaky", { retryFailed: true });
+    assert.equal(r.status, 200);
+    const ids = [...sink.text().matchAll(/# -------- request (\S+) attempt (\d)/g)].map((m) => `${m[1]!} ${m[2]!}`);
+    assert.equal(ids.length, 2);
+    const id = ids[0]!.split(" ")[0]!;
+    assert.deepEqual(ids, [`${id} 1`, `${id} 2`]);
+    assert.match(sink.text(), new RegExp(`# -------- response ${id} attempt 1 after \\d+ ms\n# HTTP/1\\.1 503 Service Unavailable`));
   });
 
   test("L5: without debugging, no request-id header is sent", async () => {
