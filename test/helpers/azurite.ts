@@ -1,7 +1,7 @@
 // Starts Microsoft's Azure Storage emulator (Azurite, blob service only) for tests, the demo and the
 // benchmark: a free loopback port, a fresh temporary folder, stopped by its PID. Fails loudly.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -75,10 +75,17 @@ export async function startAzurite(options: { timeoutMs?: number } = {}): Promis
   let output = "";
   child.stdout?.on("data", (c: Buffer) => { output = (output + c.toString()).slice(-8000); });
   child.stderr?.on("data", (c: Buffer) => { output = (output + c.toString()).slice(-8000); });
+  // If this process ends without stop() (a crash, process.exit), take the emulator with it.
+  const killOnExit = (): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    rmSync(location, { recursive: true, force: true });
+  };
+  process.once("exit", killOnExit);
   let stopped = false;
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
+    process.removeListener("exit", killOnExit);
     if (child.exitCode === null && child.signalCode === null) {
       child.kill("SIGTERM");
       const timer = setTimeout(() => child.kill("SIGKILL"), 3_000);
