@@ -1,8 +1,10 @@
 // Port of libcloud/security.py and the TLS half of libcloud/http.py: CA bundles that add to the
 // default roots, an explicit verification switch that warns once, and client certificates checked
 // when the connection is made (not at the first request).
+import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
-import { createSecureContext, type SecureContext } from "node:tls";
+import * as nodeTls from "node:tls";
+import { createSecureContext, rootCertificates, type SecureContext } from "node:tls";
 import { ConfigError } from "../common/types.js";
 
 /** Reads a PEM given as contents or as a path; a missing or directory path is a ConfigError. */
@@ -31,6 +33,26 @@ export function warnInsecureOnce(): void {
   process.emitWarning(VERIFY_SSL_DISABLED_MSG, { code: "LIBCLOUD_VERIFY_SSL_DISABLED" });
 }
 
+/**
+ * Node's default CA store as PEMs: `tls.getCACertificates("default")` where Node has it (22.15+),
+ * else the bundled roots plus the NODE_EXTRA_CA_CERTS file. (Giving `ca` replaces Node's store, so
+ * "adding" a CA means giving the defaults too; `addCACert` on a context would drop the extra certs.)
+ */
+function defaultCaCertificates(): string[] {
+  const get = (nodeTls as { getCACertificates?: (type: string) => string[] }).getCACertificates;
+  if (typeof get === "function") return get("default");
+  const out = [...rootCertificates];
+  const extra = process.env["NODE_EXTRA_CA_CERTS"];
+  if (extra !== undefined && extra !== "") {
+    try {
+      out.push(readFileSync(extra, "utf8"));
+    } catch {
+      // Node itself only warns about an unreadable NODE_EXTRA_CA_CERTS; so do we (by ignoring it).
+    }
+  }
+  return out;
+}
+
 /** What the TLS settings of one connection are made from. */
 export interface TlsSettings {
   verify: boolean;
@@ -55,27 +77,31 @@ export function buildTlsOptions(settings: TlsSettings): { rejectUnauthorized: bo
   const extraCa = settings.caCert === undefined ? undefined : loadPem(settings.caCert, "Certificate");
   const cert = settings.certFile === undefined ? undefined : loadPem(settings.certFile, "Certificate");
   const key = settings.keyFile === undefined ? undefined : loadPem(settings.keyFile, "Key");
+  // Parsing ~150 roots costs tens of ms, so contexts are shared between connections whose TLS
+  // material is identical (keyed by a hash, never the material). Pools and sessions stay per connection.
+  const cacheKey = createHash("sha256").update(JSON.stringify([extraCa, cert, key, settings.keyPassphrase])).digest("hex");
+  const cached = contexts.get(cacheKey);
+  if (cached !== undefined) return { rejectUnauthorized: settings.verify, secureContext: cached };
   let secureContext: SecureContext;
   try {
     secureContext = createSecureContext({
+      ...(extraCa === undefined ? {} : { ca: [...defaultCaCertificates(), extraCa] }),
       ...(cert === undefined ? {} : { cert }),
       // A certificate file may carry its key (libcloud's CertificateConnection takes one file).
       ...(key !== undefined ? { key } : cert !== undefined && cert.includes("PRIVATE KEY-----") ? { key: cert } : {}),
       ...(settings.keyPassphrase === undefined ? {} : { passphrase: settings.keyPassphrase }),
     });
   } catch (cause) {
-    throw new ConfigError(`Invalid client certificate or key (${describeTlsFailure(cause)})`, { cause: sanitize(cause) });
+    const what = /key|decrypt|PEM|passphrase/i.test(String((cause as Error).message)) || extraCa === undefined ? "client certificate or key" : "CA certificate, client certificate or key";
+    throw new ConfigError(`Invalid ${what} (${describeTlsFailure(cause)})`, { cause: sanitize(cause) });
   }
-  if (extraCa !== undefined) {
-    try {
-      // Adds to this context's own copy of the default store (Node copies the shared root store first).
-      secureContext.context.addCACert(extraCa);
-    } catch (cause) {
-      throw new ConfigError(`Invalid CA certificate (${describeTlsFailure(cause)})`, { cause: sanitize(cause) });
-    }
-  }
+  contexts.set(cacheKey, secureContext);
+  if (contexts.size > MAX_CACHED_CONTEXTS) contexts.delete(contexts.keys().next().value!);
   return { rejectUnauthorized: settings.verify, secureContext };
 }
+
+const MAX_CACHED_CONTEXTS = 32;
+const contexts = new Map<string, SecureContext>();
 
 /** A short reason from an OpenSSL error, e.g. "key values mismatch", "bad decrypt". */
 function describeTlsFailure(error: unknown): string {
