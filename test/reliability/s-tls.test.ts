@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { test } from "node:test";
-import { promisify } from "node:util";
+import { inspect, promisify } from "node:util";
 import v8 from "node:v8";
 import vm from "node:vm";
 import {
@@ -177,7 +177,7 @@ test("S6: client certificates — valid → authorized with CN; other CA → una
     assert.match((err as Error).message, reason);
     assertNoSecret(err, ["not-the-passphrase", "test-passphrase", keyText.split("\n")[1]!]);
     assertNoSecret(conn, []);
-    const shown = JSON.stringify(conn) + String(conn);
+    const shown = JSON.stringify(conn) + inspect(conn);
     assert.ok(!shown.includes("not-the-passphrase") && !shown.includes(keyText.split("\n")[1]!));
   }
 });
