@@ -139,6 +139,26 @@ describe("AzureBlobsStorageDriver against loopback servers", () => {
     }
   });
 
+  it("cancels a download with its AbortSignal and leaves no file", async () => {
+    const server = await startServer((_req, res) => {
+      res.writeHead(200, { "content-length": "1000000" });
+      res.write(Buffer.alloc(1000, 1)); // then stalls
+    });
+    const driver = driverFor(server);
+    try {
+      const obj = new StorageObject({ name: "o", size: 1_000_000, hash: null, container: new Container("c", {}, driver), driver });
+      const controller = new AbortController();
+      const target = join(workdir, "aborted.bin");
+      const download = obj.download(target, { signal: controller.signal, onProgress: () => controller.abort() });
+      await assert.rejects(download, (e: unknown) => (e as Error).name === "AbortError");
+      await assert.rejects(readFile(target), { code: "ENOENT" });
+      assert.deepEqual((await readdir(workdir)).filter((f) => f.endsWith(".part")), []);
+    } finally {
+      await driver.close();
+      await server.close();
+    }
+  });
+
   it("builds the SharedKey string to sign from the request alone", () => {
     const request = {
       method: "PUT",
