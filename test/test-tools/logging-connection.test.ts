@@ -95,12 +95,23 @@ before(async () => {
   });
 });
 after(() => server.close());
-afterEach(() => enableDebug(null));
+afterEach(async () => {
+  enableDebug(null);
+  await Promise.all(opened.splice(0).map((c) => c.close()));
+});
+
+/** Connections made by a test, closed after it (keep-alive sockets would hold the process open). */
+const opened: ConnectionKey[] = [];
 
 class Api extends ConnectionKey {
   static override secure = false;
   static override responseCls = JsonResponse;
   static sensitiveBodyFields = ["apiKey"];
+
+  constructor(key: string, options: ConstructorParameters<typeof ConnectionKey>[1] = {}) {
+    super(key, options);
+    opened.push(this);
+  }
 
   override addDefaultHeaders(headers: Record<string, string>): Record<string, string> {
     headers["Authorization"] = `Bearer ${this.key}`;

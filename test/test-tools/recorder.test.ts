@@ -51,7 +51,9 @@ describe("recording and strict playback", () => {
       ? { className: "ExampleMockHttp", importFrom: "../../../../src/test/index.js", fixturesRoot: "test/fixtures/recorded" }
       : { className: "ExampleMockHttp", importFrom: testEntry });
     try {
-      live = await session(new ExampleDriver(TOKEN, { secure: false, host: "127.0.0.1", port: api.port }));
+      const d = new ExampleDriver(TOKEN, { secure: false, host: "127.0.0.1", port: api.port });
+      live = await session(d);
+      await d.connection.close();
     } finally {
       recorder.stop();
     }
