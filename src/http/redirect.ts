@@ -17,8 +17,13 @@ const BODY_HEADERS = ["content-type", "content-length", "content-encoding", "con
 /** One hop of a redirected request. */
 export interface Hop {
   method: string;
-  /** Absolute URL. */
-  url: URL;
+  /** `scheme://host[:port]`. */
+  origin: string;
+  /**
+   * Path and query exactly as sent. Never parsed as a URL: that would resolve "..", "%2e%2e" and
+   * "//host" in object names, and a "//host" path must never change the host.
+   */
+  path: string;
   headers: Record<string, string>;
   /** Whether the hop carries a body. */
   hasBody: boolean;
@@ -41,7 +46,7 @@ export function nextHop(hop: Hop, status: number, location: string, sensitiveHea
   if (location.trim() === "") throw new RedirectRefusal(`Redirect ${status} with an empty Location`, "ERR_INVALID_REDIRECT");
   let url: URL;
   try {
-    url = new URL(location.trim(), hop.url);
+    url = new URL(location.trim(), `${hop.origin}${hop.path.startsWith("/") ? "" : "/"}${hop.path}`);
   } catch {
     throw new RedirectRefusal(`Redirect ${status} with an invalid Location`, "ERR_INVALID_REDIRECT");
   }
@@ -52,7 +57,7 @@ export function nextHop(hop: Hop, status: number, location: string, sensitiveHea
   url.username = "";
   url.password = "";
   url.hash = "";
-  const crossOrigin = url.origin !== hop.url.origin;
+  const crossOrigin = url.origin !== hop.origin;
   let method = hop.method;
   let dropBody = false;
   if ((status === 303 && method !== "HEAD") || ((status === 301 || status === 302) && method === "POST")) {
@@ -76,5 +81,5 @@ export function nextHop(hop: Hop, status: number, location: string, sensitiveHea
     headers[name] = value;
   }
   headers["Host"] = url.host;
-  return { hop: { method, url, headers, hasBody: hop.hasBody && !dropBody, bodyReplayable: hop.bodyReplayable }, dropBody };
+  return { hop: { method, origin: url.origin, path: `${url.pathname}${url.search}`, headers, hasBody: hop.hasBody && !dropBody, bodyReplayable: hop.bodyReplayable }, dropBody };
 }
