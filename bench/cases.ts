@@ -119,6 +119,7 @@ export const CASES: CaseSpec[] = [
       { ...TS, note: "`request(path, { raw: true })`, `for await (chunk of response.iterContent())`" },
       { name: "undici", runtime: "node", note: "`undici.request(url)`, `for await (chunk of body)`" },
       { ...PY, note: "`request(path, raw=True, stream=True)` (as libcloud's storage drivers do), `iter_content(1 MiB)`" },
+      { name: "node-net", runtime: "node", note: "reference ceiling: a bare `net.Socket` on the same server counting bytes, no HTTP parsing — what Node 20 itself reads on this machine" },
     ],
     rounds: 5,
     quickRounds: 2,
@@ -132,6 +133,8 @@ export const CASES: CaseSpec[] = [
     comparisons: [
       { label: "libcloud-ts / python-libcloud, throughput", num: ["libcloud-ts", "tput"], den: ["python-libcloud", "tput"], target: { op: ">=", value: 1.0 } },
       { label: "libcloud-ts / undici, throughput", num: ["libcloud-ts", "tput"], den: ["undici", "tput"] },
+      { label: "node-net / python-libcloud, throughput (Node's own ceiling)", num: ["node-net", "tput"], den: ["python-libcloud", "tput"] },
+      { label: "libcloud-ts / node-net, throughput", num: ["libcloud-ts", "tput"], den: ["node-net", "tput"] },
       { label: "libcloud-ts / undici, peak RSS", num: ["libcloud-ts", "rss"], den: ["undici", "rss"] },
       { label: "libcloud-ts / python-libcloud, peak RSS", num: ["libcloud-ts", "rss"], den: ["python-libcloud", "rss"] },
     ],

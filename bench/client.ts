@@ -125,6 +125,34 @@ async function caseB(): Promise<ClientResult> {
       for await (const chunk of body) n += (chunk as Buffer).length;
       return n;
     };
+  } else if (task.peer === "node-net") {
+    // The ceiling: a bare net.Socket counting bytes, no HTTP parsing (the header is small and
+    // counted in; the download ends once header + body have arrived).
+    const net = await import("node:net");
+    const socket = await new Promise<import("node:net").Socket>((resolve, reject) => {
+      const s = net.connect(task.port, "127.0.0.1", () => resolve(s)).once("error", reject);
+    });
+    download = (path) => new Promise<number>((resolve, reject) => {
+      const size = Number(path.slice("/blob/".length));
+      let head = "";
+      let headerBytes = -1;
+      let n = 0;
+      const onData = (chunk: Buffer): void => {
+        n += chunk.length;
+        if (headerBytes < 0) {
+          head += chunk.toString("latin1", 0, Math.min(chunk.length, 4096));
+          const end = head.indexOf("\r\n\r\n");
+          if (end >= 0) headerBytes = end + 4;
+        }
+        if (headerBytes >= 0 && n >= headerBytes + size) {
+          socket.off("data", onData);
+          socket.off("error", reject);
+          resolve(n - headerBytes);
+        }
+      };
+      socket.on("data", onData).once("error", reject);
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+    });
   } else {
     throw new Error(`unknown peer ${task.peer}`);
   }

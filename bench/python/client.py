@@ -76,7 +76,7 @@ def case_a():
     return {"sequentialRps": sequential, "concurrentRps": concurrent}
 
 
-CHUNK = 4194304
+CHUNK = 1024 * 1024
 
 
 def case_b():
