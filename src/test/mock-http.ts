@@ -107,7 +107,7 @@ export function sequence(...responses: MockResponse[]): MockMethod {
   return fn;
 }
 
-const BASE_NAMES = new Set(["constructor", "request", "setHttpProxy", "close", "dispatch", "knownMethods", "host"]);
+const BASE_NAMES = new Set(["constructor", "request", "setHttpProxy", "close", "dispatch", "knownMethods", "host", "replay"]);
 
 /**
  * A transport for driver tests (`libcloud.test.MockHttp`). Subclass it and define one method per

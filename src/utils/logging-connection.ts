@@ -5,7 +5,7 @@
 // The log is itself a shell script: each request is one `curl …` line, everything else is a
 // `# ` comment, so a response body can never become a command when someone runs the log.
 import { randomUUID } from "node:crypto";
-import { openSync, writeSync } from "node:fs";
+import { closeSync, openSync, writeSync } from "node:fs";
 import { Readable } from "node:stream";
 import { debuglog } from "node:util";
 import { HTTPResponse } from "../common/base/http-response.js";
@@ -73,6 +73,8 @@ interface LogSink {
   readonly prettyPrint: boolean;
   readonly maxBodyBytes: number;
   write(text: string): void;
+  /** Releases what the sink opened itself (a file); never the caller's stream. */
+  close?(): void;
 }
 
 const env = process.env;
@@ -118,14 +120,22 @@ function streamSink(stream: DebugStream, options: DebugOptions): LogSink {
     if (sink === self) sink = null;
     warnOnce(state, error);
   }
-  // An 'error' with no listener would crash the process (EPIPE, a destroyed stream).
-  try {
-    stream.on?.("error", fail);
-  } catch {
-    // A sink without a working `on` still gets its write errors through the callback.
+  // An 'error' with no listener would crash the process (EPIPE, a destroyed stream). One listener
+  // per stream, however often it is enabled, routed to the sink currently using it.
+  streamFailures.set(stream, fail);
+  if (!listened.has(stream)) {
+    listened.add(stream);
+    try {
+      stream.on?.("error", (error: Error) => streamFailures.get(stream)?.(error));
+    } catch {
+      // A sink without a working `on` still gets its write errors through the callback.
+    }
   }
   return self;
 }
+
+const streamFailures = new WeakMap<object, (error: unknown) => void>();
+const listened = new WeakSet<object>();
 
 function fileSink(path: string, options: DebugOptions): LogSink {
   const state = { warned: false, broken: false };
@@ -143,6 +153,15 @@ function fileSink(path: string, options: DebugOptions): LogSink {
         warnOnce(state, error);
       }
     },
+    close(): void {
+      if (fd === null) return;
+      try {
+        closeSync(fd);
+      } catch {
+        // Already closed: nothing to release.
+      }
+      fd = null;
+    },
   };
   return self;
 }
@@ -153,11 +172,10 @@ function fileSink(path: string, options: DebugOptions): LogSink {
  * appending to the file (opened on the first request).
  */
 export function enableDebug(stream: DebugStream | string | null, options: DebugOptions = {}): void {
-  if (stream === null) {
-    sink = null;
-    return;
-  }
-  sink = typeof stream === "string" ? fileSink(stream, options) : streamSink(stream, options);
+  const next = stream === null ? null : typeof stream === "string" ? fileSink(stream, options) : streamSink(stream, options);
+  const previous = sink;
+  sink = next;
+  previous?.close?.();
 }
 
 /** Whether the debug log (or NODE_DEBUG=libcloud) is on. */

@@ -168,7 +168,7 @@ export function redactHeaders(headers: Readonly<Record<string, string>>, declare
     if (safe.has(lower) && !declared.has(lower)) {
       out[name] = value;
     } else {
-      addSecret(secrets, value);
+      if (isScrubWorthy(name, value, declared)) addSecret(secrets, value);
       out[name] = REDACTED;
     }
   }
@@ -197,10 +197,21 @@ export function redactQueryString(query: string, declared: ReadonlySet<string>, 
     if (safe.has(name) && !declared.has(name)) return pair;
     const raw = pair.slice(eq + 1);
     if (raw === "") return pair;
-    secrets.add(raw);
-    addSecret(secrets, decodeComponent(raw));
+    if (isScrubWorthy(name, raw, declared)) {
+      secrets.add(raw);
+      addSecret(secrets, decodeComponent(raw));
+    }
     return `${pair.slice(0, eq)}=${REDACTED}`;
   }).join("&");
+}
+
+/**
+ * Whether a value redacted only for being off an allowlist is also scrubbed from the rest of the
+ * exchange: always for declared or secret-looking names, else only when long enough to be a
+ * credential (`X-Debug: true` must not turn every `true` in a body into REDACTED).
+ */
+function isScrubWorthy(name: string, value: string, declared: ReadonlySet<string>): boolean {
+  return declared.has(name.toLowerCase()) || looksSecret(name) || value.length >= 8;
 }
 
 /** A path with its query redacted (see {@link redactQueryString}); userinfo is stripped. */
