@@ -229,6 +229,30 @@ describe("L1/L3: secrets never reach the log", () => {
     assert.ok(!sink.text().includes("pw-SECRET-1234") && !sink.text().includes("apikey-SECRET-5678"), "echoed in the response body too, and scrubbed there");
   });
 
+  test("L2: form and XML bodies: declared and secret-looking fields are redacted, the rest kept; a __proto__ key stays data", async () => {
+    const sink = collector();
+    enableDebug(sink);
+    const conn = api();
+    await conn.request("/form", { method: "POST", data: "grant_type=password&username=bob&password=pw-SECRET-FORM&client_secret=cs-SECRET-FORM", headers: { "Content-Type": "application/x-www-form-urlencoded" } });
+    await conn.request("/submit-xml", { method: "POST", data: "<auth><user>bob</user><apiKey>ak-SECRET-XML</apiKey></auth>", headers: { "Content-Type": "application/xml" } });
+    await conn.request("/proto", { method: "POST", json: JSON.parse('{"__proto__": {"polluted": 1}, "token": "tk-SECRET-PROTO"}') as unknown });
+    const [form, xml, proto] = curlLines(sink.text());
+    assert.match(form!, /--data-binary 'grant_type=password&username=bob&password=REDACTED&client_secret=REDACTED'/);
+    assert.match(xml!, /--data-binary '<auth><user>bob<\/user><apiKey>REDACTED<\/apiKey><\/auth>'/);
+    assert.match(proto!, /--data-binary '\{"__proto__":\{"polluted":1\},"token":"REDACTED"\}'/);
+    assert.equal(({} as Record<string, unknown>)["polluted"], undefined);
+    for (const secret of ["pw-SECRET-FORM", "cs-SECRET-FORM", "ak-SECRET-XML", "tk-SECRET-PROTO"]) assert.ok(!sink.text().includes(secret), secret);
+  });
+
+  test("L1: the connection's key is scrubbed from response bodies and headers that echo it", async () => {
+    const sink = collector();
+    enableDebug(sink);
+    const r = await api("key-ECHOED-424242").request("/echo");
+    assert.equal(r.object.headers.authorization, "Bearer key-ECHOED-424242");
+    assert.ok(!sink.text().includes("key-ECHOED-424242"));
+    assert.match(sink.text(), /# x-echo-auth: REDACTED/);
+  });
+
   test("L3: inspect, JSON and errors of a connection with key, secret and proxy password show none of them", async () => {
     const conn = new Api("key-SECRET-L3", { host: "127.0.0.1", port: 1, proxyUrl: "http://u:proxy-SECRET-L3@127.0.0.1:1" });
     const sink = collector();
