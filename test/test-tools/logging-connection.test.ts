@@ -192,7 +192,7 @@ describe("L1/L3: secrets never reach the log", () => {
       await conn.close();
     `;
     try {
-      const { stdout } = await run(process.execPath, ["--input-type=module", "-e", child], { env: { ...process.env, LIBCLOUD_DEBUG: logFile } });
+      const { stdout } = await run(process.execPath, ["--input-type=module", "-e", child], { env: { ...process.env, LIBCLOUD_DEBUG: logFile, LIBCLOUD_DEBUG_PRETTY_PRINT_RESPONSE: "1" } });
       const out = JSON.parse(stdout) as { status: number; sig: string; seenAuth: string };
       assert.equal(out.status, 200);
       assert.ok(proxied >= 1, "the request went through the proxy");
@@ -203,6 +203,7 @@ describe("L1/L3: secrets never reach the log", () => {
       for (const value of raw) assert.ok(!log.includes(value), `secret ${JSON.stringify(value.slice(0, 12))}… leaked into the log`);
       assert.match(log, /Signature=REDACTED/);
       assert.match(log, /prefix=p/); // allowlisted parameters stay readable
+      assert.match(log, /^# \{\n# {3}"method": "POST",$/m, "LIBCLOUD_DEBUG_PRETTY_PRINT_RESPONSE indents JSON");
     } finally {
       rmSync(dir, { recursive: true, force: true });
       await new Promise<void>((resolve) => proxy.close(() => resolve()));
@@ -477,7 +478,7 @@ describe("L6–L9: bounded, robust, decoded, hardened", () => {
 });
 
 describe("NODE_DEBUG=libcloud", () => {
-  test("NODE_DEBUG=libcloud prints one redacted summary line per request through util.debuglog", async () => {
+  test("NODE_DEBUG=libcloud prints one redacted summary line per request through util.debuglog; LIBCLOUD_DEBUG_UNSAFE=1", async () => {
     const child = `
       import { ConnectionKey, JsonResponse } from ${JSON.stringify(distIndex)};
       class C extends ConnectionKey { static secure = false; static responseCls = JsonResponse; }
@@ -486,10 +487,17 @@ describe("NODE_DEBUG=libcloud", () => {
       await conn.request("/gzip");
       await conn.close();
     `;
-    const { stderr } = await run(process.execPath, ["--input-type=module", "-e", child], { env: { ...process.env, NODE_DEBUG: "libcloud" } });
-    const lines = stderr.split("\n").filter((l) => l.startsWith("LIBCLOUD"));
-    assert.equal(lines.length, 2, stderr);
-    assert.match(lines[0]!, new RegExp(`^LIBCLOUD \\d+: \\S+ GET http://127\\.0\\.0\\.1:${server.port}/echo\\?Signature=REDACTED&prefix=a -> 200 OK \\(\\d+ ms\\)$`));
-    assert.ok(!stderr.includes("SECRET"));
+    const dir = mkdtempSync(join(tmpdir(), "libcloud-nd-"));
+    try {
+      const env = { ...process.env, NODE_DEBUG: "libcloud", LIBCLOUD_DEBUG: join(dir, "unsafe.log"), LIBCLOUD_DEBUG_UNSAFE: "1" };
+      const { stderr } = await run(process.execPath, ["--input-type=module", "-e", child], { env });
+      const lines = stderr.split("\n").filter((l) => l.startsWith("LIBCLOUD"));
+      assert.equal(lines.length, 2, stderr);
+      assert.match(lines[0]!, new RegExp(`^LIBCLOUD \\d+: \\S+ GET http://127\\.0\\.0\\.1:${server.port}/echo\\?Signature=REDACTED&prefix=a -> 200 OK \\(\\d+ ms\\)$`));
+      assert.ok(!stderr.includes("SECRET"), "the summaries are redacted even when the log is unsafe");
+      assert.match(readFileSync(join(dir, "unsafe.log"), "utf8"), /Signature=sig-SECRET-ND/, "LIBCLOUD_DEBUG_UNSAFE=1 is the environment's unsafe switch");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
