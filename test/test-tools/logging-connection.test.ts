@@ -14,7 +14,10 @@ import { fileURLToPath } from "node:url";
 import { inspect, promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { createProxy } from "proxy";
-import { ConnectionKey, JsonResponse, REQUEST_ID_HEADER, Response, enableDebug, type Params } from "../../src/index.js";
+import {
+  ConnectionKey, JsonResponse, KeyCertificateConnection, REQUEST_ID_HEADER, Response, enableDebug, type Params,
+} from "../../src/index.js";
+import { MockHttp, type MockResponse } from "../../src/test/index.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 
 const run = promisify(execFile);
@@ -269,6 +272,27 @@ describe("L1/L3: secrets never reach the log", () => {
 });
 
 describe("L4: the curl line is shell-safe and runnable", () => {
+  test("L4: client certificate paths become --cert/--key, the passphrase and PEM contents are never printed", async () => {
+    class Mock extends MockHttp {
+      root(): MockResponse {
+        return [200, "ok"];
+      }
+    }
+    const sink = collector();
+    enableDebug(sink);
+    const byPath = new KeyCertificateConnection("/etc/keys/client.key", "/etc/keys/client.pem", { keyPassphrase: "pass-SECRET-PEM", verifySslCert: false });
+    byPath.connCls = Mock;
+    await byPath.request("/");
+    const pem = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC-SECRET\n-----END PRIVATE KEY-----\n";
+    const byContents = new KeyCertificateConnection(pem, "/etc/keys/client.pem");
+    byContents.connCls = Mock;
+    await byContents.request("/");
+    const [first, second] = curlLines(sink.text());
+    assert.match(first!, / --cert '\/etc\/keys\/client\.pem' --key '\/etc\/keys\/client\.key' --pass 'REDACTED' -k 'https:\/\/127\.0\.0\.1\/'$/);
+    assert.match(second!, / --key '<PEM contents, not logged>' /);
+    assert.ok(!sink.text().includes("SECRET"));
+  });
+
   const nasty = `it's "quoted" $(touch CANARY) \`touch CANARY\` $HOME \\ \n second line\ttab \0 nul end`;
 
   test("L4: quotes, $(…), backticks, newlines and NUL: bash -n passes, one command per line, the canary never runs", async () => {
