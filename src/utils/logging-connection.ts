@@ -462,7 +462,9 @@ class ExchangeView {
     if (typeof conn?.keyPassphrase === "string") words.push("--pass", shellWord(redact ? REDACTED : conn.keyPassphrase));
     if (typeof conn?.caCert === "string") words.push("--cacert", shellWord(pemWord(conn.caCert)));
     if (conn?.verifySslCert === false) words.push("-k");
-    words.push(shellWord(this.scrub(`${transport.host}${target}`)));
+    const url = this.scrub(`${transport.host}${target}`);
+    if (/[[\]{}]/.test(url)) words.push("-g"); // curl would read brackets and braces (IPv6, filter[x]=) as globs
+    words.push(shellWord(url));
     const when = new Date().toISOString();
     return `# -------- request ${id} attempt ${attempt} at ${when} (${className}${redact ? "" : ", UNSAFE: not redacted"})\n${pipe}${words.join(" ")}${note}\n`;
   }

@@ -321,7 +321,7 @@ describe("L4: the curl line is shell-safe and runnable", () => {
   test("L4: the logged curl line, run with the real curl, gets the same response", async () => {
     const sink = collector();
     enableDebug(sink, { redact: false });
-    const r = await api().request("/echo/a b", { method: "PUT", params: { q: "x y", prefix: "ü" }, data: JSON.stringify({ a: "it's" }), headers: { "Content-Type": "application/json" } });
+    const r = await api().request("/echo/a b", { method: "PUT", params: { q: "x y", prefix: "ü", "filter[name]": "{a}" }, data: JSON.stringify({ a: "it's" }), headers: { "Content-Type": "application/json" } });
     const line = curlLines(sink.text())[0]!;
     assert.match(line, /^curl -i -X PUT /);
     assert.match(line, / --compressed /);
