@@ -287,7 +287,7 @@ export class LibcloudConnection implements Transport {
     }
     const decoded = decodeStream(data.body, codings);
     if (request.raw === true || request.stream === true) {
-      return new HTTPResponse({ ...init, body: mapStreamErrors(decoded, site, signal) });
+      return new HTTPResponse({ ...init, body: mapStreamErrors(decoded, site, signal, this.timeout) });
     }
     const limit = this.maxBufferedBodyBytes;
     try {
@@ -442,19 +442,53 @@ function decodeError(error: unknown, site: FailureSite): unknown {
   return toTransportError(error, site);
 }
 
-/** A stream whose errors are typed transport errors, with backpressure kept. */
-function mapStreamErrors(source: Readable, site: FailureSite, signal: TransportSignal | undefined): Readable {
+let warnedUnread = false;
+
+/**
+ * A stream whose errors are typed transport errors, with backpressure kept. A body its reader
+ * leaves unread for `idleMs` (never started, or paused) is destroyed with a body TimeoutError,
+ * so a forgotten raw response cannot hold its socket forever (undici's body timeout stops while
+ * the reader applies backpressure); the first time, a process warning names the leak.
+ */
+function mapStreamErrors(source: Readable, site: FailureSite, signal: TransportSignal | undefined, idleMs: number): Readable {
+  let timer: NodeJS.Timeout | undefined;
+  const stop = (): void => clearTimeout(timer);
+  const arm = (): void => {
+    stop();
+    timer = setTimeout(onIdle, idleMs);
+  };
   async function* pump(): AsyncGenerator<Buffer> {
     try {
-      for await (const chunk of source) yield chunk as Buffer;
+      for await (const chunk of source) {
+        stop();
+        yield chunk as Buffer;
+        arm();
+      }
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       throw decodeError(error, site);
     } finally {
+      stop();
       discard(source);
     }
   }
-  return Readable.from(pump(), { objectMode: false, highWaterMark: 64 * 1024 });
+  const out = Readable.from(pump(), { objectMode: false, highWaterMark: 64 * 1024 });
+  function onIdle(): void {
+    const where = `${site.method} ${site.origin}`;
+    if (!warnedUnread) {
+      warnedUnread = true;
+      process.emitWarning(`A raw response body was left unread for ${idleMs} ms and has been destroyed to free its connection (${where}); read it to the end or destroy it.`, { code: "LIBCLOUD_UNREAD_BODY" });
+    }
+    discard(source);
+    // Nobody may be listening (the body was forgotten): the error must not become an uncaught one.
+    if (out.listenerCount("error") === 0) out.on("error", () => {});
+    out.destroy(new TimeoutError(`Response body not read for ${idleMs} ms (idle): ${where}`, {
+      code: "ETIMEDOUT", phase: "body", host: site.origin, method: site.method, requestSent: true,
+    }));
+  }
+  arm();
+  out.once("close", stop);
+  return out;
 }
 
 function collectHeaders(raw: Record<string, string | string[] | undefined>): HeaderMap {
