@@ -78,7 +78,7 @@ export const CASES: CaseSpec[] = [
   {
     id: "a",
     title: "Small JSON GET (~1 KB)",
-    description: "`GET /json` (1,024 bytes, `application/json`), body parsed to an object. Each client warms up, then counts requests for a fixed time, first one at a time, then with 16 in flight.",
+    description: "`GET /json` (1,024 bytes, `application/json`), body parsed to an object. Each client warms up, then counts requests for a fixed time, first one at a time, then with 16 in flight. Client CPU per request (user + system, from the client process itself) is shown too: it is what the library adds, and it is less disturbed than req/s by other load on the machine.",
     peers: [
       { ...TS, note: "`Connection` subclass with `responseCls = JsonResponse`, `request('/json')`, `.object`" },
       { name: "undici", runtime: "node", note: "`undici.request(url)` + `body.json()` (global dispatcher)" },
@@ -87,13 +87,15 @@ export const CASES: CaseSpec[] = [
       { name: "axios", runtime: "node", note: "`axios.get(url)`, keep-alive `http.Agent`" },
       { ...PY, note: "`Connection` subclass with `responseCls = JsonResponse`; 16 in flight = 16 threads, one connection each" },
     ],
-    rounds: 5,
+    rounds: 7,
     quickRounds: 2,
     timeoutMs: 60_000,
-    task: (quick) => (quick ? { durationMs: 400, warmupMs: 200 } : { durationMs: 1500, warmupMs: 600 }),
+    task: (quick) => (quick ? { durationMs: 400, warmupMs: 200 } : { durationMs: 1000, warmupMs: 500 }),
     metrics: [
       { key: "seq", title: "Sequential", unit: "req/s", better: "higher", get: num("sequentialRps") },
       { key: "c16", title: "16 in flight", unit: "req/s", better: "higher", get: num("concurrentRps") },
+      { key: "seqCpu", title: "Client CPU, sequential", unit: "µs/req", better: "lower", get: num("sequentialCpuUs") },
+      { key: "c16Cpu", title: "Client CPU, 16 in flight", unit: "µs/req", better: "lower", get: num("concurrentCpuUs") },
       { key: "rss", title: "Peak RSS", unit: "MiB", better: "lower", get: peakMiB },
     ],
     comparisons: [
@@ -101,6 +103,8 @@ export const CASES: CaseSpec[] = [
       { label: "libcloud-ts / undici, 16 in flight", num: ["libcloud-ts", "c16"], den: ["undici", "c16"], target: { op: ">=", value: 0.85 } },
       { label: "libcloud-ts / python-libcloud, sequential", num: ["libcloud-ts", "seq"], den: ["python-libcloud", "seq"], target: { op: ">=", value: 5 } },
       { label: "libcloud-ts / python-libcloud, 16 in flight", num: ["libcloud-ts", "c16"], den: ["python-libcloud", "c16"], target: { op: ">=", value: 5 } },
+      { label: "undici / libcloud-ts, client CPU per request, sequential", num: ["undici", "seqCpu"], den: ["libcloud-ts", "seqCpu"] },
+      { label: "undici / libcloud-ts, client CPU per request, 16 in flight", num: ["undici", "c16Cpu"], den: ["libcloud-ts", "c16Cpu"] },
       { label: "libcloud-ts / fetch, sequential", num: ["libcloud-ts", "seq"], den: ["fetch", "seq"] },
       { label: "libcloud-ts / got, sequential", num: ["libcloud-ts", "seq"], den: ["got", "seq"] },
       { label: "libcloud-ts / axios, sequential", num: ["libcloud-ts", "seq"], den: ["axios", "seq"] },

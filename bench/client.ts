@@ -77,9 +77,10 @@ async function makeGetJson(peer: string): Promise<GetJson> {
   }
 }
 
-/** Requests per second with `inFlight` workers for `ms` milliseconds. */
-async function loop(get: GetJson, inFlight: number, ms: number): Promise<number> {
+/** Requests per second, and client CPU µs per request, with `inFlight` workers for `ms` milliseconds. */
+async function loop(get: GetJson, inFlight: number, ms: number): Promise<{ rps: number; cpuUs: number }> {
   let count = 0;
+  const cpu = process.cpuUsage();
   const start = performance.now();
   const end = start + ms;
   const worker = async (): Promise<void> => {
@@ -90,7 +91,9 @@ async function loop(get: GetJson, inFlight: number, ms: number): Promise<number>
     }
   };
   await Promise.all(Array.from({ length: inFlight }, worker));
-  return count / ((performance.now() - start) / 1000);
+  const seconds = (performance.now() - start) / 1000;
+  const used = process.cpuUsage(cpu);
+  return { rps: count / seconds, cpuUs: (used.user + used.system) / count };
 }
 
 async function caseA(): Promise<ClientResult> {
@@ -101,7 +104,7 @@ async function caseA(): Promise<ClientResult> {
   const sequential = await loop(get, 1, ms);
   await loop(get, 16, warm / 2);
   const concurrent = await loop(get, 16, ms);
-  return { sequentialRps: sequential, concurrentRps: concurrent };
+  return { sequentialRps: sequential.rps, concurrentRps: concurrent.rps, sequentialCpuUs: sequential.cpuUs, concurrentCpuUs: concurrent.cpuUs };
 }
 
 // ---- case b: streamed download ------------------------------------------------------------------

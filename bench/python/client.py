@@ -51,6 +51,7 @@ def loop(conns, seconds):
                 raise RuntimeError("bad JSON answer")
             counts[i] += 1
 
+    cpu = time.process_time()
     start = time.perf_counter()
     if len(conns) == 1:
         worker(0)
@@ -60,7 +61,9 @@ def loop(conns, seconds):
             t.start()
         for t in threads:
             t.join()
-    return sum(counts) / (time.perf_counter() - start)
+    seconds = time.perf_counter() - start
+    used = time.process_time() - cpu
+    return sum(counts) / seconds, used * 1e6 / max(1, sum(counts))
 
 
 def case_a():
@@ -73,7 +76,8 @@ def case_a():
     many = [connect(JsonConnection) for _ in range(16)]
     loop(many, warm / 2)
     concurrent = loop(many, ms)
-    return {"sequentialRps": sequential, "concurrentRps": concurrent}
+    return {"sequentialRps": sequential[0], "concurrentRps": concurrent[0],
+            "sequentialCpuUs": sequential[1], "concurrentCpuUs": concurrent[1]}
 
 
 CHUNK = 1024 * 1024
