@@ -115,6 +115,8 @@ export class LibcloudConnection implements Transport {
   proxy: ProxyConfig | null = null;
   readonly #connect: Record<string, unknown>;
   readonly #connectionClassName: string | undefined;
+  /** `host` normalised by the URL parser (case, brackets), so same-origin redirects compare equal. */
+  readonly #origin: string;
   #dispatcher: Dispatcher;
   #closed = false;
 
@@ -123,6 +125,7 @@ export class LibcloudConnection implements Transport {
     this.port = options.port;
     this.secure = options.secure;
     this.host = formatOrigin(options.secure, options.host, options.port);
+    this.#origin = new URL(this.host).origin;
     this.timeout = options.timeout ?? 60_000;
     this.requestDeadline = options.requestDeadline ?? this.timeout * 10;
     this.maxBufferedBodyBytes = options.maxBufferedBodyBytes ?? settings.maxBufferedBodyBytes;
@@ -207,7 +210,7 @@ export class LibcloudConnection implements Transport {
     const body = request.body ?? null;
     let hop: Hop = {
       method: request.method,
-      origin: new URL(this.host).origin, // normalised (case, brackets) so same-origin compares equal
+      origin: this.#origin,
       path: request.url.startsWith("/") ? request.url : `/${request.url}`,
       headers: request.headers,
       hasBody: body !== null && body !== "",
@@ -229,8 +232,12 @@ export class LibcloudConnection implements Transport {
       try {
         const next = nextHop(hop, data.statusCode, Array.isArray(location) ? location[0] ?? "" : location, request.sensitiveHeaders ?? []);
         hop = next.hop;
-        if (next.dropBody) sendBody = null;
+        if (next.dropBody) {
+          releaseBody(sendBody);
+          sendBody = null;
+        }
       } catch (error) {
+        releaseBody(sendBody);
         if (!(error instanceof RedirectRefusal)) throw error;
         throw new RedirectError(`${error.message}: ${site.method} ${site.origin}`, { code: error.code, host: site.origin, method: site.method, requestSent: true, cause: error });
       }
@@ -421,6 +428,12 @@ function tunnelClient(pool: Pool): Pool {
     },
   });
   return pool;
+}
+
+/** Closes a request body stream that will not be sent (again), so a file handle is not left open. */
+function releaseBody(body: TransportBody): void {
+  const stream = body as { destroy?: unknown } | null | undefined;
+  if (stream !== null && stream !== undefined && typeof stream.destroy === "function") (stream as { destroy(): void }).destroy();
 }
 
 /** Destroys an unread body; undici emits an abort error on destroy, which nobody else listens for. */

@@ -135,8 +135,10 @@ test("D2: 307/308 keep method and a replayable body byte for byte; a stream body
       assert.equal((await conn.request(path, { method: "PUT", data: payload })).body, "PUT");
       assert.deepEqual(server.requests[before + 1]!.body, payload);
     }
-    const streamed = await rejection(() => conn.request("/307", { method: "PUT", raw: true, data: Readable.from([Buffer.from("chunk")]) }));
+    const body = Readable.from([Buffer.from("chunk")]);
+    const streamed = await rejection(() => conn.request("/307", { method: "PUT", raw: true, data: body }));
     assertTyped(streamed, RedirectError, "ERR_REDIRECT_BODY");
+    assert.ok(body.destroyed, "the stream that cannot be re-sent is closed");
     const away = await rejection(() => conn.request("/away", { method: "POST", data: "secret-body" }));
     assertTyped(away, RedirectError, "ERR_REDIRECT_BODY");
     assert.equal(other.requests.length, 0, "the body never went to the other origin");
