@@ -286,6 +286,9 @@ describe("AzureBlobsStorageDriver against Azurite", () => {
     const container = await freshContainer();
     const size = 64 * MiB;
     const sourceHash = createHash("sha256");
+    let pulled = 0;
+    let acknowledged = 0;
+    let maxAhead = 0;
     // One collection first, so the baseline holds no garbage from the tests before.
     setFlagsFromString("--expose-gc");
     (runInNewContext("gc") as () => void)();
