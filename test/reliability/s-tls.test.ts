@@ -12,7 +12,7 @@ import v8 from "node:v8";
 import vm from "node:vm";
 import {
   CertificateConnection, ConfigError, Connection, JsonResponse, KeyCertificateConnection, LibcloudError,
-  PollingConnection, TlsError, XmlResponse, type TransportOptions,
+  PollingConnection, TlsError, XmlResponse, settings, type TransportOptions,
 } from "../../src/index.js";
 import { FakeClock } from "../../src/test/fake-clock.js";
 import { setClock } from "../../src/utils/clock.js";
@@ -56,6 +56,15 @@ test("S2: caCert (path or contents) that signed the server → success; a missin
     const plain = new Connection({ host: "localhost", port: server.port });
     assertTyped(await rejection(() => plain.request("/")), TlsError, "UNABLE_TO_VERIFY_LEAF_SIGNATURE");
     await plain.close();
+    // The module-wide switch (libcloud.security.CA_CERTS_PATH) adds the same way.
+    settings.caCertsPath = fixture("ca.pem");
+    try {
+      const viaSettings = new Connection({ host: "localhost", port: server.port });
+      assert.equal((await viaSettings.request("/")).body, "trusted");
+      await viaSettings.close();
+    } finally {
+      settings.caCertsPath = undefined;
+    }
   } finally {
     await server.close();
   }
