@@ -15,6 +15,5 @@ export { Provider, getDriver } from "./providers.js";
 export type { StorageDriverClass } from "./providers.js";
 export {
   AzureBlobsStorageDriver, AzureBlobsConnection, AzureBlobsCopyConnection, AzureResponse, AzureRawResponse,
-  sharedKeyStringToSign, isAzureDomain, AZURE_API_VERSION, AZURE_STORAGE_HOST_SUFFIX,
 } from "./drivers/azure-blobs.js";
 export type { AzureBlobsStorageDriverOptions, AzureConnectionOptions } from "./drivers/azure-blobs.js";

@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { JobFailedError, type LibcloudRequest } from "../../src/index.js";
-import { AzureBlobsStorageDriver, Container, StorageObject, sharedKeyStringToSign } from "../../src/storage/index.js";
+import { sharedKeyStringToSign } from "../../src/storage/drivers/azure-blobs.js";
+import { AzureBlobsStorageDriver, Container, StorageObject } from "../../src/storage/index.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 
 const KEY = Buffer.from("a test key that is not a secret").toString("base64");
