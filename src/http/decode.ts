@@ -80,6 +80,7 @@ export function decodeStream(body: Readable, codings: readonly string[]): Readab
 
 /** Reads a stream whole, failing with `onLimit()` once more than `limit` bytes have come. */
 export async function readWhole(stream: AsyncIterable<Buffer>, limit: number, onLimit: (received: number) => Error): Promise<Buffer> {
+  if (isReadable(stream)) return readWholeReadable(stream, limit, onLimit);
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of stream) {
@@ -91,4 +92,56 @@ export async function readWhole(stream: AsyncIterable<Buffer>, limit: number, on
     chunks.push(chunk);
   }
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
+}
+
+function isReadable(stream: unknown): stream is Readable {
+  return typeof (stream as Partial<Readable>).on === "function" && typeof (stream as Partial<Readable>).destroy === "function";
+}
+
+/**
+ * readWhole on a Readable through its events: a small body comes in one chunk, and `for await`
+ * would build an async iterator and an end-of-stream watcher for it (about 8 µs of a ~100 µs
+ * loopback request in Node 20). Errors and an early close end it as `for await` would.
+ */
+function readWholeReadable(stream: Readable, limit: number, onLimit: (received: number) => Error): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const cleanup = (): void => {
+      stream.off("data", onData);
+      stream.off("end", onEnd);
+      stream.off("error", onError);
+      stream.off("close", onClose);
+    };
+    const onData = (chunk: Buffer): void => {
+      total += chunk.length;
+      if (total > limit) {
+        cleanup();
+        // undici's body emits an abort error when destroyed; with our listeners gone it would be uncaught (M9).
+        stream.on("error", () => {});
+        stream.destroy();
+        reject(onLimit(total));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total));
+    };
+    const onError = (error: Error): void => {
+      cleanup();
+      reject(error);
+    };
+    const onClose = (): void => {
+      cleanup();
+      reject(stream.errored ?? Object.assign(new Error("Premature close"), { code: "ERR_STREAM_PREMATURE_CLOSE" }));
+    };
+    if (stream.errored) return reject(stream.errored);
+    if (stream.destroyed) return onClose();
+    stream.on("data", onData);
+    stream.on("end", onEnd);
+    stream.on("error", onError);
+    stream.on("close", onClose);
+  });
 }
