@@ -79,8 +79,11 @@ export function decodeStream(body: Readable, codings: readonly string[]): Readab
 }
 
 /** Reads a stream whole, failing with `onLimit()` once more than `limit` bytes have come. */
-export async function readWhole(stream: AsyncIterable<Buffer>, limit: number, onLimit: (received: number) => Error): Promise<Buffer> {
-  if (isReadable(stream)) return readWholeReadable(stream, limit, onLimit);
+export function readWhole(stream: AsyncIterable<Buffer>, limit: number, onLimit: (received: number) => Error): Promise<Buffer> {
+  return isReadable(stream) ? readWholeReadable(stream, limit, onLimit) : readWholeIterable(stream, limit, onLimit);
+}
+
+async function readWholeIterable(stream: AsyncIterable<Buffer>, limit: number, onLimit: (received: number) => Error): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of stream) {

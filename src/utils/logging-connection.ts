@@ -225,7 +225,7 @@ function requestIdOf(headers: Record<string, string>): string | undefined {
  */
 export async function observeExchange(connection: object, transport: Transport, request: TransportRequest): Promise<HTTPResponse> {
   const log = sink;
-  const rec = await currentRecorder();
+  const rec = envRecordDir === undefined || envRecordDir === "" ? recorder : await currentRecorder(); // no await on the usual path
   if (log === null && rec === null && !summary.enabled) return transport.request(request);
 
   const clock = getClock();

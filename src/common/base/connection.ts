@@ -397,10 +397,15 @@ export class Connection {
         code: "ERR_CLIENT_CLOSED", host: formatOrigin(this.secure, this.host, this.port), method: request.method, requestSent: false,
       });
     }
-    request.action = await this.morphActionHook(request.action, request);
-    request.params = await this.addDefaultParams(request.params, request);
+    // A hook's result is awaited only when it is a promise: each await of a plain value costs a
+    // promise and a microtask turn, and (AsyncLocalStorage being on) a promise-hook call.
+    const action = this.morphActionHook(request.action, request);
+    request.action = action instanceof Promise ? await action : action;
+    const params = this.addDefaultParams(request.params, request);
+    request.params = params instanceof Promise ? await params : params;
     if (this.cacheBusting && request.method === "GET") request.params = addCacheBusting(request.params);
-    request.headers = await this.addDefaultHeaders(request.headers, request);
+    const defaultHeaders = this.addDefaultHeaders(request.headers, request);
+    request.headers = defaultHeaders instanceof Promise ? await defaultHeaders : defaultHeaders;
     setHeader(request.headers, "User-Agent", this.userAgent());
     setHeader(request.headers, "Accept-Encoding", "gzip,deflate");
     const transport = this.connection ?? this.connect();
@@ -410,10 +415,12 @@ export class Connection {
       if (!hasHeader(request.headers, "content-type")) setHeader(request.headers, "Content-Type", "application/json");
     }
     if (request.data !== undefined && request.data !== null && request.data !== "") {
-      request.data = await this.encodeData(request.data, request);
+      const encoded = this.encodeData(request.data, request);
+      request.data = encoded instanceof Promise ? await encoded : encoded;
     }
     addRequestIdHeader(request.headers); // debug log only (X-Libcloud-Request-Id), before signing
-    [request.params, request.headers] = await this.preConnectHook(request.params, request.headers, request);
+    const signed = this.preConnectHook(request.params, request.headers, request);
+    [request.params, request.headers] = signed instanceof Promise ? await signed : signed;
     const headers = normalizeHeaders(request.headers);
     const query = encodeQuery(request.params);
     const target = query === "" ? request.action : `${request.action}${request.action.includes("?") ? "&" : "?"}${query}`;
