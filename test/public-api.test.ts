@@ -1,0 +1,50 @@
+// The public API: the sorted export names of each entry point, imported through the package's own
+// `exports` map (code outside this repo imports exactly these names, so a change here is deliberate).
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+
+const load = (specifier: string): Promise<Record<string, unknown>> => import(specifier) as Promise<Record<string, unknown>>;
+
+test("libcloud-ts exports exactly these names", async () => {
+  assert.deepEqual(Object.keys(await load("libcloud-ts")).sort(), [
+    "BaseDriver", "BaseHTTPError", "CertificateConnection", "ClientClosedError", "ConfigError", "Connection",
+    "ConnectionError", "ConnectionKey", "ConnectionUserAndKey", "DEBUG_BODY_LIMIT", "DecompressionError", "DnsError",
+    "Element", "HTTPResponse", "HTTP_ERROR_CLASSES", "InvalidCredsError", "JobFailedError", "JsonResponse",
+    "KeyCertificateConnection", "LazyObject", "LibcloudConnection", "LibcloudError", "MALFORMED_BODY_EXCERPT",
+    "MalformedResponseError", "MinimalRetry", "PollTimeoutError", "PollingConnection", "ProviderError", "ProxyError",
+    "REQUEST_ID_HEADER", "RateLimitReachedError", "RawResponse", "RedirectError", "Response", "ResponseTooLargeError",
+    "Retry", "RetryForeverOnRateLimitError", "ServiceUnavailableError", "TimeoutError", "TlsError", "TransportError",
+    "VERSION", "XmlParseError", "XmlResponse", "calculateRetryDelay", "enableDebug", "exceptionFromMessage", "getClock",
+    "isDebugEnabled", "isRetryableByDefault", "parseRetryAfter", "parseXml", "setClock", "settings", "systemClock",
+  ]);
+});
+
+test("libcloud-ts/test exports exactly these names", async () => {
+  assert.deepEqual(Object.keys(await load("libcloud-ts/test")).sort(), [
+    "FakeClock", "FileFixtures", "MockHttp", "MockHttpError", "PlaybackError", "PlaybackMockHttp", "Recorder",
+    "assertUrlContainsQueryParams", "mockMethodName", "reasonPhrase", "sequence", "startRecording",
+  ]);
+});
+
+test("every name SPEC.md gives the package root and libcloud-ts/test is a value of the right kind", async () => {
+  const root = await load("libcloud-ts");
+  const classes = [
+    "LibcloudError", "MalformedResponseError", "ProviderError", "InvalidCredsError", "ServiceUnavailableError",
+    "BaseHTTPError", "RateLimitReachedError", "ConnectionError", "DnsError", "TimeoutError", "TlsError", "ProxyError",
+    "Response", "JsonResponse", "XmlResponse", "RawResponse", "HTTPResponse", "Connection", "ConnectionKey",
+    "ConnectionUserAndKey", "CertificateConnection", "KeyCertificateConnection", "LibcloudConnection", "MinimalRetry",
+    "Retry", "RetryForeverOnRateLimitError", "PollingConnection", "BaseDriver", "LazyObject",
+  ];
+  for (const name of classes) assert.equal(typeof root[name], "function", name);
+  assert.equal(typeof root["exceptionFromMessage"], "function");
+  assert.equal(typeof root["enableDebug"], "function");
+  assert.equal(typeof root["settings"], "object");
+  const testing = await load("libcloud-ts/test");
+  for (const name of ["MockHttp", "FileFixtures"]) assert.equal(typeof testing[name], "function", name);
+});
+
+test("VERSION matches package.json (it goes into the User-Agent)", async () => {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  assert.equal((await load("libcloud-ts"))["VERSION"], pkg.version);
+});
