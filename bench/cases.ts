@@ -103,6 +103,8 @@ export const CASES: CaseSpec[] = [
       { label: "libcloud-ts / undici, 16 in flight", num: ["libcloud-ts", "c16"], den: ["undici", "c16"], target: { op: ">=", value: 0.85 } },
       { label: "libcloud-ts / python-libcloud, sequential", num: ["libcloud-ts", "seq"], den: ["python-libcloud", "seq"], target: { op: ">=", value: 5 } },
       { label: "libcloud-ts / python-libcloud, 16 in flight", num: ["libcloud-ts", "c16"], den: ["python-libcloud", "c16"], target: { op: ">=", value: 5 } },
+      { label: "undici / python-libcloud, sequential (for scale: raw undici's own lead)", num: ["undici", "seq"], den: ["python-libcloud", "seq"] },
+      { label: "undici / python-libcloud, 16 in flight (for scale)", num: ["undici", "c16"], den: ["python-libcloud", "c16"] },
       { label: "undici / libcloud-ts, client CPU per request, sequential", num: ["undici", "seqCpu"], den: ["libcloud-ts", "seqCpu"] },
       { label: "undici / libcloud-ts, client CPU per request, 16 in flight", num: ["undici", "c16Cpu"], den: ["libcloud-ts", "c16Cpu"] },
       { label: "libcloud-ts / fetch, sequential", num: ["libcloud-ts", "seq"], den: ["fetch", "seq"] },
