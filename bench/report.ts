@@ -73,6 +73,11 @@ function renderCase(report: CaseReport, verdicts: Verdict[], charts: Record<stri
   out.push("");
   const present = new Set(report.peers.map((p) => p.name));
   const comparisons = spec.comparisons.filter((c) => present.has(c.num[0]) && present.has(c.den[0]));
+  for (const c of spec.comparisons) {
+    if (c.target === undefined || comparisons.includes(c)) continue;
+    const target = `${c.target.op === ">=" ? "≥" : "≤"} ${c.target.value}×`;
+    verdicts.push({ caseId: spec.id, label: `${c.label} (peer not run)`, value: Number.NaN, target, met: null });
+  }
   if (comparisons.length > 0 || spec.checks.length > 0) {
     out.push("| Ratio (same round) | Median | Per round | Target | |", "|---|---:|---|---:|---|");
     for (const c of comparisons) {

@@ -11,6 +11,7 @@
 //   npm run bench -- --quick       short smoke run (smaller sizes, 2 rounds), same outputs
 //   npm run bench -- --cases=ac    only some cases
 //   npm run bench -- --no-write    print the page instead of writing it
+//   BENCH_PYTHON=/path/python3     the Python that has Apache Libcloud (default /usr/bin/python3)
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -28,7 +29,8 @@ const quick = args.has("--quick");
 const casesArg = process.argv.slice(2).find((a) => a.startsWith("--cases="))?.slice(8) ?? "abcde";
 const TIME = "/usr/bin/time";
 const hasTime = existsSync(TIME) && spawnSync(TIME, ["-v", "true"]).status === 0;
-const PYTHON = "/usr/bin/python3";
+/** The Python that runs libcloud (Debian's python3-libcloud lives in /usr/bin/python3); BENCH_PYTHON overrides it. */
+const PYTHON = process.env["BENCH_PYTHON"] ?? "/usr/bin/python3";
 const started = Date.now();
 
 function log(message: string): void {
@@ -37,7 +39,7 @@ function log(message: string): void {
 
 /** Python libcloud's version, or why it can't be used. */
 function probePython(): { version: string } | { skipped: string } {
-  const how = "install it with `apt-get install -y python3-libcloud` (3.4.1 on Debian 12) and rerun; the bench runs it with /usr/bin/python3";
+  const how = `install it with \`apt-get install -y python3-libcloud\` (3.4.1 on Debian 12) and rerun; the bench runs it with ${PYTHON} (set BENCH_PYTHON to use another)`;
   if (!existsSync(PYTHON)) return { skipped: `${PYTHON} not found; ${how}` };
   const probe = spawnSync(PYTHON, ["-c", "import libcloud, sys; print(libcloud.__version__, sys.version.split()[0])"], { encoding: "utf8" });
   if (probe.status !== 0) return { skipped: `${PYTHON} can't \`import libcloud\`; ${how}` };
