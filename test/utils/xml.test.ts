@@ -20,19 +20,27 @@ function dump(root: Element): Row[] {
  * time counts time spent waiting for a core, and CPU time counts GC threads
  * running in parallel; the parse itself is no slower than either.
  */
+/**
+ * Runs a parse and reports its time as the best of up to 5 runs (each the smaller of wall and CPU
+ * time): a busy CI machine can stall one run, but a super-linear parser is slow on every run.
+ */
 function timed<T>(fn: () => T): { ms: number; result: T | XmlParseError } {
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  let result: T | XmlParseError;
-  try {
-    result = fn();
-  } catch (err) {
-    if (!(err instanceof XmlParseError)) throw err;
-    result = err;
+  let best = Infinity;
+  let result!: T | XmlParseError;
+  for (let run = 0; run < 5 && best >= 20; run++) {
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    try {
+      result = fn();
+    } catch (err) {
+      if (!(err instanceof XmlParseError)) throw err;
+      result = err;
+    }
+    const wall = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    best = Math.min(best, wall, (cpu.user + cpu.system) / 1000);
   }
-  const wall = performance.now() - t0;
-  const cpu = process.cpuUsage(cpu0);
-  return { ms: Math.min(wall, (cpu.user + cpu.system) / 1000), result };
+  return { ms: best, result };
 }
 
 // --- Fixtures. Written for these tests in the shape of libcloud's storage fixtures
