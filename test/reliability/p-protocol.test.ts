@@ -142,10 +142,14 @@ test("P6: response headers over 16 KiB or 10,000 headers → ConnectionError{ERR
   const redos = `HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1${spaces}x\r\nContent-Encoding: gzip${spaces},${spaces}identity\r\nContent-Type: text/plain;${spaces}charset=utf-8\r\nContent-Length: 0\r\n\r\n`;
   await withServer(await serving(redos, false), async (conn) => {
     await conn.request("/warm").catch(() => {});
-    const started = performance.now();
-    const err = await rejection(() => conn.request("/"));
-    const elapsed = performance.now() - started;
-    assert.ok(err instanceof BaseHTTPError || err instanceof LibcloudError);
+    // Best of 3 round trips: a ReDoS is slow every time, a loaded CI machine only sometimes.
+    let elapsed = Infinity;
+    for (let run = 0; run < 3 && elapsed >= 50; run++) {
+      const started = performance.now();
+      const err = await rejection(() => conn.request("/"));
+      elapsed = Math.min(elapsed, performance.now() - started);
+      assert.ok(err instanceof BaseHTTPError || err instanceof LibcloudError);
+    }
     assert.ok(elapsed < 50, `took ${elapsed.toFixed(1)} ms`);
   });
 });
