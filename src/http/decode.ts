@@ -69,6 +69,22 @@ const DECODERS: Record<string, () => Transform> = {
   br: () => zlib.createBrotliDecompress(),
 };
 
+/**
+ * Whether the codings may be undone for a request that sent `acceptEncoding`: every one must have
+ * been asked for (`*` counts; `;q=0` does not). A request that sent no Accept-Encoding accepts all.
+ * A coding the request did not ask for is the stored form of the body (a blob saved gzipped), so
+ * it is handed over as received.
+ */
+export function acceptedCodings(codings: readonly string[], acceptEncoding: string | undefined): boolean {
+  if (codings.length === 0 || acceptEncoding === undefined) return true;
+  const accepted = new Set<string>();
+  for (const item of acceptEncoding.split(",")) {
+    const [name = "", ...params] = item.split(";").map((p) => p.trim().toLowerCase());
+    if (name !== "" && !params.some((p) => /^q=0(\.0*)?$/.test(p))) accepted.add(name);
+  }
+  return codings.every((c) => accepted.has(c) || accepted.has("*") || (c === "x-gzip" && accepted.has("gzip")));
+}
+
 /** Pipes a body through the decoders for `codings` (last listed is undone first). */
 export function decodeStream(body: Readable, codings: readonly string[]): Readable {
   if (codings.length === 0) return body;

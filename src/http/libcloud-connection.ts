@@ -7,11 +7,11 @@ import { Readable } from "node:stream";
 import { Agent, Pool, ProxyAgent, buildConnector, errors as undiciErrors, type Dispatcher } from "undici";
 import { HTTPResponse } from "../common/base/http-response.js";
 import { settings } from "../common/base/settings.js";
-import type { HeaderMap } from "../common/exceptions.js";
+import { headerValue, type HeaderMap } from "../common/exceptions.js";
 import {
   ClientClosedError, DecompressionError, ProxyError, RedirectError, ResponseTooLargeError, TimeoutError,
 } from "../common/types.js";
-import { DecodeFailure, decodeStream, parseContentCodings, readWhole } from "./decode.js";
+import { DecodeFailure, acceptedCodings, decodeStream, parseContentCodings, readWhole } from "./decode.js";
 import { ProxyTunnelFailure, toTransportError, type FailureSite } from "./errors.js";
 import { parseProxyUrl, proxyAuthorization, proxyFromEnvironment, type ProxyConfig } from "./proxy.js";
 import { MAX_REDIRECTS, REDIRECT_STATUSES, RedirectRefusal, nextHop, type Hop } from "./redirect.js";
@@ -288,6 +288,7 @@ export class LibcloudConnection implements Transport {
     let codings: string[] | undefined;
     try {
       codings = parseContentCodings(headers["content-encoding"]) ?? [];
+      if (!acceptedCodings(codings, headerValue(request.headers, "accept-encoding"))) codings = [];
     } catch (error) {
       discard(data.body);
       throw decodeError(error, site);

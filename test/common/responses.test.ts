@@ -304,3 +304,17 @@ describe("errors", () => {
     assert.ok(!JSON.stringify(e).includes("AKIA-SECRET-KEY-123"));
   });
 });
+
+describe("content decoding follows what the request accepted", () => {
+  test("gzip is decoded by default, and handed over as received when the caller asked for identity", async () => {
+    const c = connectionWith(Response);
+    const decoded = await c.request("/gzip", { raw: true });
+    assert.equal((await (decoded as RawResponse).body()).toString(), '{"zipped":true}');
+    const stored = (await c.request("/gzip", { raw: true, headers: { "Accept-Encoding": "identity" } })) as RawResponse;
+    const bytes = await stored.body();
+    assert.equal(bytes[0], 0x1f);
+    assert.equal(bytes[1], 0x8b);
+    assert.equal(stored.headers["content-encoding"], "gzip");
+    await c.close();
+  });
+});

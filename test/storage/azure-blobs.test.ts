@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { InvalidCredsError } from "../../src/index.js";
 import {
   AzureBlobsStorageDriver, Container, ContainerAlreadyExistsError, ContainerDoesNotExistError, ContainerIsNotEmptyError,
@@ -104,6 +105,25 @@ describe("AzureBlobsStorageDriver against Azurite", () => {
     assert.equal(await container.delete(), true);
     await assert.rejects(driver.getContainer(container.name), ContainerDoesNotExistError);
     await assert.rejects(driver.deleteContainer(container), ContainerDoesNotExistError);
+  });
+
+  it("downloads a blob stored with Content-Encoding: gzip as its stored bytes (size check holds)", async () => {
+    const container = await freshContainer();
+    const plain = Buffer.from("compressible ".repeat(5000));
+    const stored = gzipSync(plain);
+    const uploaded = await container.uploadObjectViaStream([stored], "page.html.gz", {
+      extra: { contentType: "text/html" },
+      headers: { "Content-Encoding": "gzip" },
+    });
+    const obj = await container.getObject("page.html.gz");
+    assert.equal(obj.size, stored.length);
+    assert.equal(obj.extra["contentEncoding"], "gzip");
+    const streamed = await collect(await driver.downloadObjectAsStream(obj));
+    assert.deepEqual(streamed, stored, "the stored (gzipped) bytes, not a decoded copy");
+    const destination = join(workdir, "page.html.gz");
+    assert.equal(await driver.downloadObject(obj, destination, { overwriteExisting: true }), true);
+    assert.deepEqual(gunzipSync(await readFile(destination)), plain);
+    assert.equal(uploaded.size, stored.length);
   });
 
   it("uploads a small object in one Put Blob, and reads it back with properties and metadata", async () => {

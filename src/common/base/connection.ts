@@ -407,7 +407,8 @@ export class Connection {
     const defaultHeaders = this.addDefaultHeaders(request.headers, request);
     request.headers = defaultHeaders instanceof Promise ? await defaultHeaders : defaultHeaders;
     setHeader(request.headers, "User-Agent", this.userAgent());
-    setHeader(request.headers, "Accept-Encoding", "gzip,deflate");
+    // A driver may ask for another encoding (Accept-Encoding: identity to get stored bytes as they are).
+    if (!hasHeader(request.headers, "accept-encoding")) setHeader(request.headers, "Accept-Encoding", "gzip,deflate");
     const transport = this.connection ?? this.connect();
     setHeader(request.headers, "Host", transport.host.replace(/^[a-z]+:\/\//, ""));
     if (options.json !== undefined) {

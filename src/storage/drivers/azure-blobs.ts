@@ -649,7 +649,9 @@ export class AzureBlobsStorageDriver extends StorageDriver {
   }
 
   #rawGet(obj: StorageObject, signal: AbortSignal | undefined): Promise<AzureRawResponse> {
-    return this.connection.request(this.#objectPath(obj.container.name, obj.name), { raw: true, signal });
+    // identity: the blob's bytes exactly as stored, even when it was saved with Content-Encoding: gzip
+    // (the transport would otherwise decode it, and the size would not match).
+    return this.connection.request(this.#objectPath(obj.container.name, obj.name), { raw: true, signal, headers: { "Accept-Encoding": "identity" } });
   }
 
   override async downloadObject(obj: StorageObject, destinationPath: string, options: DownloadObjectOptions = {}): Promise<boolean> {
