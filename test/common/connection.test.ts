@@ -377,3 +377,19 @@ describe("secrets", () => {
     assert.equal(c.userId, "user");
   });
 });
+
+describe("client certificate connections", () => {
+  test("S2/S6: a missing or directory certFile/keyFile path is a ConfigError at construction", async () => {
+    const { CertificateConnection, KeyCertificateConnection } = await import("../../src/index.js");
+    const { tmpdir } = await import("node:os");
+    assert.throws(() => new CertificateConnection("/nonexistent/client.pem"), (e: unknown) => e instanceof ConfigError && /doesn't exist/.test(e.message));
+    assert.throws(() => new CertificateConnection(tmpdir()), (e: unknown) => e instanceof ConfigError && /can't be a directory/.test(e.message));
+    const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    assert.throws(() => new KeyCertificateConnection("/nonexistent/key.pem", pem), (e: unknown) => e instanceof ConfigError && /Key file/.test(e.message));
+    const c = new KeyCertificateConnection("-----BEGIN PRIVATE KEY-----\nsecret-key-material\n-----END PRIVATE KEY-----\n", pem, { keyPassphrase: "pass-phrase-123" });
+    assert.equal(c.certFile, pem);
+    for (const text of [inspect(c), JSON.stringify(c)]) {
+      assert.ok(!text.includes("secret-key-material") && !text.includes("pass-phrase-123"), text);
+    }
+  });
+});
