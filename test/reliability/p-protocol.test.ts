@@ -228,21 +228,28 @@ test("P9: decompression bombs (gzip 1 GiB, brotli 256 MiB decoded) → ResponseT
     pump();
   });
   const conn = connection(server, { maxBufferedBodyBytes: 16 * 1024 * 1024 });
+  let sampler: NodeJS.Timeout | undefined;
   try {
     (globalThis as { gc?: () => void }).gc?.();
     const before = process.memoryUsage().rss;
     let peak = before;
-    const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 5);
-    for (const path of ["/gz", "/br"]) {
-      const err = await rejection(() => conn.request(path));
+    sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 5);
+    // The default Accept-Encoding is gzip,deflate; a caller that asks for br gets it decoded, capped too.
+    for (const [path, headers] of [["/gz", {}], ["/br", { "Accept-Encoding": "gzip, deflate, br" }]] as const) {
+      const err = await rejection(() => conn.request(path, { headers }));
       const e = assertTyped(err, ResponseTooLargeError, "ERR_RESPONSE_TOO_LARGE");
       assert.equal(e.limit, 16 * 1024 * 1024);
       assert.match(e.message, /decoded/);
     }
+    // br that was not asked for is handed over as received: the 256 MiB is never produced.
+    const asReceived = await conn.request("/br");
+    assert.equal(asReceived.headers["content-encoding"], "br");
+    assert.ok(Buffer.byteLength(asReceived.body, "latin1") <= brotli.length);
     clearInterval(sampler);
     peak = Math.max(peak, process.memoryUsage().rss);
     assert.ok(peak - before < 64 * 1024 * 1024, `RSS grew by ${((peak - before) / 1048576).toFixed(1)} MiB`);
   } finally {
+    clearInterval(sampler);
     await conn.close();
     await server.close();
   }
