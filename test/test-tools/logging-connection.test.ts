@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { createHash, createHmac, randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -278,17 +278,25 @@ describe("L4: the curl line is shell-safe and runnable", () => {
         return [200, "ok"];
       }
     }
+    // Paths must exist (checked at construction); the log shows them, never what they hold.
+    const keys = mkdtempSync(join(tmpdir(), "libcloud-l4-keys-"));
+    const keyPath = join(keys, "client.key");
+    const certPath = join(keys, "client.pem");
+    writeFileSync(keyPath, "key-file-SECRET");
+    writeFileSync(certPath, "cert-file-contents");
     const sink = collector();
     enableDebug(sink);
-    const byPath = new KeyCertificateConnection("/etc/keys/client.key", "/etc/keys/client.pem", { keyPassphrase: "pass-SECRET-PEM", verifySslCert: false });
+    const byPath = new KeyCertificateConnection(keyPath, certPath, { keyPassphrase: "pass-SECRET-PEM", verifySslCert: false });
     byPath.connCls = Mock;
     await byPath.request("/");
     const pem = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC-SECRET\n-----END PRIVATE KEY-----\n";
-    const byContents = new KeyCertificateConnection(pem, "/etc/keys/client.pem");
+    const byContents = new KeyCertificateConnection(pem, certPath);
     byContents.connCls = Mock;
     await byContents.request("/");
+    rmSync(keys, { recursive: true, force: true });
     const [first, second] = curlLines(sink.text());
-    assert.match(first!, / --cert '\/etc\/keys\/client\.pem' --key '\/etc\/keys\/client\.key' --pass 'REDACTED' -k 'https:\/\/127\.0\.0\.1\/'$/);
+    const quoted = (path: string): string => `'${path}'`.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+    assert.match(first!, new RegExp(` --cert ${quoted(certPath)} --key ${quoted(keyPath)} --pass 'REDACTED' -k 'https:\\/\\/127\\.0\\.0\\.1\\/'$`));
     assert.match(second!, / --key '<PEM contents, not logged>' /);
     assert.ok(!sink.text().includes("SECRET"));
   });
