@@ -80,12 +80,14 @@ describe("AzureBlobsStorageDriver against loopback servers", () => {
   });
 
   it("retries a failed block from its buffer, with the same body and MD5", async () => {
-    let blockAttempts = 0;
+    // The first attempt of the second block fails (by id: blocks go out several at a time).
+    const secondId = Buffer.from(`block-${"1".padStart(10, "0")}`).toString("base64");
+    let failed = false;
     const server = await startServer((req, res, body) => {
       const url = new URL(req.url ?? "/", "http://x");
       if (url.searchParams.get("comp") === "block") {
-        blockAttempts += 1;
-        if (blockAttempts === 2) {
+        if (url.searchParams.get("blockid") === secondId && !failed) {
+          failed = true;
           res.writeHead(500, { "x-ms-error-code": "InternalError" });
           res.end();
           return;
@@ -104,9 +106,13 @@ describe("AzureBlobsStorageDriver against loopback servers", () => {
       const obj = await driver.uploadObjectViaStream([data], new Container("c", {}, driver), "o");
       const blocks = server.requests.filter((r) => r.url.includes("comp=block&"));
       assert.equal(blocks.length, 4, "3 blocks, the second sent twice");
-      assert.ok(blocks[1]!.body.equals(blocks[2]!.body), "the retry re-sent the same bytes");
-      assert.ok(blocks[2]!.body.equals(data.subarray(1024, 2048)));
-      assert.equal(blocks[1]!.headers["content-md5"], blocks[2]!.headers["content-md5"]);
+      // Blocks go out several at a time, so match the attempts by block id, not by arrival order.
+      const idOf = (url: string): string => new URL(url, "http://x").searchParams.get("blockid") ?? "";
+      const attempts = blocks.filter((r) => idOf(r.url) === secondId);
+      assert.equal(attempts.length, 2, "the second block was sent twice");
+      assert.ok(attempts[0]!.body.equals(attempts[1]!.body), "the retry re-sent the same bytes");
+      assert.ok(attempts[1]!.body.equals(data.subarray(1024, 2048)));
+      assert.equal(attempts[0]!.headers["content-md5"], attempts[1]!.headers["content-md5"]);
       const list = server.requests.at(-1)!;
       assert.match(list.url, /comp=blocklist/);
       assert.equal(list.headers["x-ms-blob-content-md5"], createHash("md5").update(data).digest("base64"));

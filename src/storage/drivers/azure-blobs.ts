@@ -312,22 +312,20 @@ function metaFromXml(node: Element | null): Record<string, string> {
 /** Headers libcloud stores with the blob under x-ms-blob-* (`_fix_headers`). */
 const BLOB_PROPERTY_HEADERS = new Set(["cache-control", "content-encoding", "content-language", "content-disposition"]);
 
-/** Block buffers in rotation: one being sent, one waiting to be sent, one being filled. */
-const BLOCK_BUFFERS = 3;
-
 /**
  * Reads an iterable into blocks of exactly `size` bytes (the last may be shorter), hashing each
- * block and the whole object as the bytes arrive. The blocks live in {@link BLOCK_BUFFERS} buffers
- * used in turn (no garbage per block): a yielded block stays intact until two more have been
- * requested, which is how uploadObjectViaStream's pipeline consumes them.
+ * block and the whole object as the bytes arrive. The blocks live in `bufferCount` buffers used in
+ * turn (no garbage per block): a yielded block stays intact until `bufferCount - 1` more have been
+ * requested. uploadObjectViaStream uses its blocks-in-flight + 2 (those being sent, one waiting, one
+ * being filled).
  */
 async function* readBlocks(
-  iterable: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, size: number, whole: ReturnType<typeof createHash>,
+  iterable: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, size: number, whole: ReturnType<typeof createHash>, bufferCount: number,
 ): AsyncGenerator<{ data: Buffer; md5: string }> {
   const buffers: Buffer[] = [];
   let turn = 0;
   const nextBuffer = (): Buffer => {
-    const index = turn++ % BLOCK_BUFFERS;
+    const index = turn++ % bufferCount;
     return (buffers[index] ??= Buffer.allocUnsafe(size));
   };
   let block = nextBuffer();
@@ -373,6 +371,8 @@ export class AzureBlobsStorageDriver extends StorageDriver {
   responsesPerRequest = RESPONSES_PER_REQUEST;
   /** Upload block size in bytes; objects up to it go in one Put Blob. @defaultValue 4 MiB */
   uploadChunkSize = AZURE_UPLOAD_CHUNK_SIZE;
+  /** Blocks sent at once by uploads over `uploadChunkSize` (memory: this + 2 blocks). @defaultValue 3 */
+  uploadConcurrency = 3;
   /** Download chunk size in bytes (downloadObject). @defaultValue 4 MiB */
   downloadChunkSize = AZURE_DOWNLOAD_CHUNK_SIZE;
 
@@ -562,7 +562,8 @@ export class AzureBlobsStorageDriver extends StorageDriver {
     blobHeaders["x-ms-blob-content-type"] = extra.contentType ?? "application/octet-stream";
 
     const whole = createHash("md5");
-    const blocks = readBlocks(iterable, this.uploadChunkSize, whole);
+    const concurrency = Math.max(1, Math.floor(this.uploadConcurrency));
+    const blocks = readBlocks(iterable, this.uploadChunkSize, whole, concurrency + 2);
     let sent = 0;
     let next = await blocks.next();
     const first = next.done === true ? { data: Buffer.alloc(0), md5: createHash("md5").digest("base64") } : next.value;
@@ -596,20 +597,26 @@ export class AzureBlobsStorageDriver extends StorageDriver {
         sent += block.data.length;
         onProgress?.(sent);
       };
-      let inFlight = putBlock(first);
+      // Up to `concurrency` blocks are sent at once while the next one is read: the emulator or
+      // service, not the client, is what an upload waits on.
+      const inFlight: Promise<void>[] = [];
       let reading: Promise<IteratorResult<{ data: Buffer; md5: string }>> | undefined;
       try {
-        while (next.done !== true) {
-          const block: { data: Buffer; md5: string } = next.value;
-          reading = blocks.next(); // read the next block while the previous one is sent
-          await inFlight;
-          inFlight = putBlock(block);
+        let block: { data: Buffer; md5: string } = first;
+        for (;;) {
+          if (inFlight.length >= concurrency) await inFlight.shift();
+          const put = putBlock(block);
+          put.catch(() => {}); // handled: awaited in order below, or settled on failure
+          inFlight.push(put);
+          if (next.done === true) break;
+          block = next.value;
+          reading = blocks.next();
           next = await reading;
         }
-        await inFlight;
+        await Promise.all(inFlight);
       } catch (error) {
-        // Settle both sides before giving up, so no rejection is left unhandled.
-        await Promise.allSettled([inFlight, reading]);
+        // Settle everything before giving up, so no rejection is left unhandled.
+        await Promise.allSettled([...inFlight, reading]);
         await blocks.return(undefined).catch(() => {});
         throw error;
       }
