@@ -17,7 +17,6 @@ import { parseProxyUrl, proxyAuthorization, proxyFromEnvironment, type ProxyConf
 import { MAX_REDIRECTS, REDIRECT_STATUSES, RedirectRefusal, nextHop, type Hop } from "./redirect.js";
 import { buildTlsOptions } from "./tls.js";
 
-export { loadPem } from "./tls.js";
 
 /** What a connection gives its transport (`new connCls(options)`). */
 export interface TransportOptions {

@@ -7,9 +7,13 @@ import * as nodeTls from "node:tls";
 import { createSecureContext, rootCertificates, type SecureContext } from "node:tls";
 import { ConfigError } from "../common/types.js";
 
-/** Reads a PEM given as contents or as a path; a missing or directory path is a ConfigError. */
-export function loadPem(value: string, what: string): string {
-  if (value.includes("-----BEGIN")) return value;
+/**
+ * Checks a PEM given as contents or as a path without reading it (connection constructors call
+ * this; the transport reads the file once, at connect): a missing or directory path is a
+ * ConfigError. Returns true when `value` is the PEM itself.
+ */
+export function checkPemSource(value: string, what: string): boolean {
+  if (value.includes("-----BEGIN")) return true;
   let isDir: boolean;
   try {
     isDir = statSync(value).isDirectory();
@@ -17,7 +21,12 @@ export function loadPem(value: string, what: string): string {
     throw new ConfigError(`${what} file ${value} doesn't exist`);
   }
   if (isDir) throw new ConfigError(`${what} file ${value} can't be a directory`);
-  return readFileSync(value, "utf8");
+  return false;
+}
+
+/** Reads a PEM given as contents or as a path; a missing or directory path is a ConfigError. */
+export function loadPem(value: string, what: string): string {
+  return checkPemSource(value, what) ? value : readFileSync(value, "utf8");
 }
 
 /** libcloud's VERIFY_SSL_DISABLED_MSG. */

@@ -1,6 +1,6 @@
 // Port of libcloud/common/base.py: CertificateConnection and KeyCertificateConnection.
 import type { TransportOptions } from "../../http/libcloud-connection.js";
-import { loadPem } from "../../http/tls.js";
+import { checkPemSource } from "../../http/tls.js";
 import { Connection, type ConnectionOptions } from "./connection.js";
 import { defineSecret } from "./connection-key.js";
 
@@ -11,7 +11,7 @@ export class CertificateConnection extends Connection {
 
   constructor(certFile: string, options: ConnectionOptions = {}) {
     super(options);
-    loadPem(certFile, "Certificate"); // a missing or directory path fails here, not at the first request
+    checkPemSource(certFile, "Certificate"); // a missing or directory path fails here, not at the first request
     this.certFile = certFile;
   }
 
@@ -39,7 +39,7 @@ export class KeyCertificateConnection extends CertificateConnection {
   constructor(keyFile: string, certFile: string, options: KeyCertificateConnectionOptions = {}) {
     const { keyPassphrase, ...rest } = options;
     super(certFile, rest);
-    loadPem(keyFile, "Key");
+    checkPemSource(keyFile, "Key");
     defineSecret(this, "keyFile", keyFile);
     defineSecret(this, "keyPassphrase", keyPassphrase);
   }

@@ -4,7 +4,7 @@ import { exceptionFromMessage } from "../exceptions.js";
 import { ClientClosedError, LibcloudError, MalformedResponseError } from "../types.js";
 import { LibcloudConnection, formatOrigin, type Transport, type TransportClass, type TransportOptions } from "../../http/libcloud-connection.js";
 import { parseProxyUrl } from "../../http/proxy.js";
-import { loadPem } from "../../http/tls.js";
+import { checkPemSource } from "../../http/tls.js";
 import { abortReason } from "../../utils/clock.js";
 import { addRequestIdHeader, observeExchange } from "../../utils/logging-connection.js";
 import { Retry, type MinimalRetry, type RetryOptions } from "../../utils/retry.js";
@@ -193,7 +193,7 @@ export class Connection {
     this.allowInsecure = cls.allowInsecure;
     this.baseUrl = cls.baseUrl;
     this.caCert = options.caCert;
-    if (options.caCert !== undefined) loadPem(options.caCert, "Certificate"); // a bad path fails here, not at the first request
+    if (options.caCert !== undefined) checkPemSource(options.caCert, "Certificate"); // a bad path fails here, not at the first request
     this.sensitiveHeaders = cls.sensitiveHeaders;
     this.verifySslCert = options.verifySslCert;
     this.maxBufferedBodyBytes = options.maxBufferedBodyBytes;
