@@ -1,12 +1,12 @@
 // The proof driver against a loopback server that behaves like a real provider: 202 + job id, then
 // running, running, done; 401 on a bad token; 429 with Retry-After once. Polling scenarios R23–R28.
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { inspect } from "node:util";
 import {
-  BaseHTTPError, JobFailedError, LibcloudError, PollTimeoutError, PollingConnection, setClock,
+  BaseHTTPError, JobFailedError, LibcloudError, PollTimeoutError, PollingConnection,
 } from "../../src/index.js";
-import { FakeClock } from "../../src/test/index.js";
+import { fakeClockEachTest } from "../helpers/clock.js";
 import { sendJson, startServer, type TestServer } from "../helpers/server.js";
 import { JobsConnection, JobsDriver, JobsResponse } from "./proof-driver.js";
 
@@ -46,13 +46,7 @@ async function provider(opts: { finishOn?: number; failJob?: boolean; failPoll?:
   return state;
 }
 
-let clock: FakeClock;
-let restore: () => void;
-beforeEach(() => {
-  clock = new FakeClock();
-  restore = setClock(clock);
-});
-afterEach(() => restore());
+const fake = fakeClockEachTest();
 
 const driverFor = (p: Provider, token = TOKEN, extra = {}) => new JobsDriver(token, { host: "127.0.0.1", port: p.server.port, secure: false, ...extra });
 
@@ -61,7 +55,7 @@ describe("proof driver", () => {
     const p = await provider({ rateLimitOnce: true });
     const d = driverFor(p);
     assert.deepEqual(await d.listThings(), ["a", "b"]);
-    assert.deepEqual(clock.sleeps, [3000]);
+    assert.deepEqual(fake.clock.sleeps, [3000]);
     assert.match(String(p.server.requests[0]!.headers["user-agent"]), /\(Jobs\)$/);
     await d.connection.close();
     await p.server.close();
@@ -86,7 +80,7 @@ describe("proof driver", () => {
     assert.deepEqual(await d.runJob("build"), { id: "job-42", state: "done" });
     assert.equal(p.creates, 1);
     assert.equal(p.polls, 3);
-    assert.deepEqual(clock.sleeps, [1000, 1000]);
+    assert.deepEqual(fake.clock.sleeps, [1000, 1000]);
     assert.equal(p.server.requests[0]!.body.toString(), '{"task":"build"}');
     await d.connection.close();
     await p.server.close();
@@ -126,18 +120,16 @@ describe("proof driver", () => {
   });
 
   test("R27: an abort during polling rejects promptly with the signal's reason and stops polling", async () => {
-    restore();
-    clock = new FakeClock({ auto: false });
-    restore = setClock(clock);
+    fake.use({ auto: false });
     const p = await provider({ finishOn: Infinity });
     const d = driverFor(p);
     const controller = new AbortController();
     const run = d.runJob("long", controller.signal);
-    while (clock.pending === 0) await new Promise((r) => setTimeout(r, 5));
+    while (fake.clock.pending === 0) await new Promise((r) => setTimeout(r, 5));
     const pollsBefore = p.polls;
     controller.abort();
     await assert.rejects(run, (e: unknown) => (e as Error).name === "AbortError");
-    clock.advance(60_000);
+    fake.clock.advance(60_000);
     await new Promise((r) => setTimeout(r, 20));
     assert.equal(p.polls, pollsBefore);
     await d.connection.close();

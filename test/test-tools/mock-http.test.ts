@@ -4,12 +4,13 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, test } from "node:test";
+import { beforeEach, describe, test } from "node:test";
 import { gzipSync } from "node:zlib";
-import { Connection, InvalidCredsError, JobFailedError, JsonResponse, setClock } from "../../src/index.js";
+import { Connection, InvalidCredsError, JobFailedError, JsonResponse } from "../../src/index.js";
 import {
-  FakeClock, FileFixtures, MockHttp, MockHttpError, assertUrlContainsQueryParams, mockMethodName, sequence, type MockResponse,
+  FileFixtures, MockHttp, MockHttpError, assertUrlContainsQueryParams, mockMethodName, sequence, type MockResponse,
 } from "../../src/test/index.js";
+import { fakeClockEachTest } from "../helpers/clock.js";
 import { ExampleDriver } from "./example-driver.js";
 
 const json = (status: number, value: unknown, headers: Record<string, string> = {}): MockResponse =>
@@ -50,12 +51,10 @@ function driver(): ExampleDriver {
   return d;
 }
 
-let restoreClock: () => void = () => {};
+fakeClockEachTest();
 beforeEach(() => {
   ExampleMockHttp.reset();
-  restoreClock = setClock(new FakeClock());
 });
-afterEach(() => restoreClock());
 
 describe("MockHttp", () => {
   test("method names follow libcloud's _get_method_name", () => {

@@ -8,10 +8,11 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import ts from "typescript";
-import { BaseHTTPError, JobFailedError, enableDebug, setClock } from "../../src/index.js";
+import { BaseHTTPError, JobFailedError, enableDebug } from "../../src/index.js";
 import {
-  FakeClock, MockHttp, PlaybackMockHttp, assertUrlContainsQueryParams, sequence, startRecording, type MockResponse,
+  MockHttp, PlaybackMockHttp, assertUrlContainsQueryParams, sequence, startRecording, type MockResponse,
 } from "../../src/test/index.js";
+import { fakeClockEachTest } from "../helpers/clock.js";
 import { sendJson, startServer } from "../helpers/server.js";
 import { JobsDriver } from "../common/proof-driver.js";
 import { RecordedJobsMockHttp } from "../fixtures/recorded/jobs/recorded-jobs-mock-http.js";
@@ -40,15 +41,11 @@ class JobsMockHttp extends MockHttp {
   }
 }
 
-let clock: FakeClock;
-let restore: () => void;
+const fake = fakeClockEachTest();
 beforeEach(() => {
   JobsMockHttp.reset();
-  clock = new FakeClock();
-  restore = setClock(clock);
 });
 afterEach(() => {
-  restore();
   enableDebug(null);
 });
 
@@ -71,7 +68,7 @@ describe("the proof driver with MockHttp", () => {
   test("runJob polls on the fake clock until the job is done", async () => {
     assert.deepEqual(await mockedDriver().runJob("build"), { id: "job-build", state: "done", artifact: "x.tgz" });
     assert.deepEqual(JobsMockHttp.executedMockMethods, ["_jobs", "_jobs_job_build", "_jobs_job_build"]);
-    assert.deepEqual(clock.sleeps, [1000], "one poll interval between the two polls, no real sleep");
+    assert.deepEqual(fake.clock.sleeps, [1000], "one poll interval between the two polls, no real sleep");
   });
 
   test("a failed job and a 401 come out as the driver's typed errors", async () => {

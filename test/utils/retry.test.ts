@@ -3,22 +3,16 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import net from "node:net";
 import { Readable } from "node:stream";
-import { afterEach, beforeEach, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
   BaseHTTPError, ConfigError, Connection, ConnectionError, JsonResponse, MinimalRetry, RateLimitReachedError,
-  Retry, RetryForeverOnRateLimitError, calculateRetryDelay, setClock, settings, LibcloudError,
+  Retry, RetryForeverOnRateLimitError, calculateRetryDelay, settings, LibcloudError,
 } from "../../src/index.js";
 import { envFlag } from "../../src/common/base/settings.js";
-import { FakeClock } from "../../src/test/index.js";
+import { fakeClockEachTest } from "../helpers/clock.js";
 import { sendJson, startServer } from "../helpers/server.js";
 
-let clock: FakeClock;
-let restore: () => void;
-beforeEach(() => {
-  clock = new FakeClock();
-  restore = setClock(clock);
-});
-afterEach(() => restore());
+const fake = fakeClockEachTest();
 
 class Api extends Connection {
   static override secure = false;
@@ -68,7 +62,7 @@ describe("Retry.wrap", () => {
       throw new Flaky();
     });
     await assert.rejects(fn(), Flaky);
-    assert.deepEqual(clock.sleeps, [100, 200, 400]); // the next (800) would end past the 1000 ms budget
+    assert.deepEqual(fake.clock.sleeps, [100, 200, 400]); // the next (800) would end past the 1000 ms budget
     assert.equal(calls, 4);
   });
 
@@ -78,14 +72,12 @@ describe("Retry.wrap", () => {
       throw new Flaky();
     });
     await assert.rejects(fn(), Flaky);
-    assert.equal(clock.sleeps.length, 30);
-    assert.ok(clock.sleeps.every((s) => s === 1000));
+    assert.equal(fake.clock.sleeps.length, 30);
+    assert.ok(fake.clock.sleeps.every((s) => s === 1000));
   });
 
   test("R12: jitter stays within +10 % and the first attempt is never delayed", async () => {
-    restore();
-    clock = new FakeClock({ random: () => 0.999 });
-    restore = setClock(clock);
+    fake.use({ random: () => 0.999 });
     let calls = 0;
     const fn = new Retry({ retryDelay: 100, timeout: 10_000, backoff: 2, retryExceptions: [Error] }).wrap(async () => {
       if (++calls < 5) throw new Error("x");
@@ -93,7 +85,7 @@ describe("Retry.wrap", () => {
     });
     assert.equal(await fn(), "ok");
     const expected = [100, 200, 400, 800];
-    clock.sleeps.forEach((s, i) => assert.ok(s >= expected[i]! && s <= expected[i]! * 1.1, `${s}`));
+    fake.clock.sleeps.forEach((s, i) => assert.ok(s >= expected[i]! && s <= expected[i]! * 1.1, `${s}`));
   });
 
   test("MinimalRetry retries rate limits only", async () => {
@@ -127,13 +119,11 @@ describe("Retry.wrap", () => {
     assert.equal(await fn(), 4);
     assert.equal(await fn(), 5);
     assert.equal(calls, 5);
-    assert.deepEqual(clock.sleeps, [1000, 1000, 1000]);
+    assert.deepEqual(fake.clock.sleeps, [1000, 1000, 1000]);
   });
 
   test("R19/T12: an abort during the backoff sleep rejects at once and schedules nothing more", async () => {
-    restore();
-    clock = new FakeClock({ auto: false });
-    restore = setClock(clock);
+    fake.use({ auto: false });
     let calls = 0;
     const controller = new AbortController();
     const fn = new RetryForeverOnRateLimitError({ retryDelay: 1000, timeout: 1500 }).wrap(async () => {
@@ -142,10 +132,10 @@ describe("Retry.wrap", () => {
     }, { signal: controller.signal });
     const pending = fn();
     await new Promise((r) => setImmediate(r));
-    assert.equal(clock.pending, 1);
+    assert.equal(fake.clock.pending, 1);
     controller.abort();
     await assert.rejects(pending, (e: unknown) => (e as Error).name === "AbortError");
-    clock.advance(10_000_000);
+    fake.clock.advance(10_000_000);
     await new Promise((r) => setImmediate(r));
     assert.equal(calls, 1);
   });
@@ -174,7 +164,7 @@ describe("retry through Connection.request", () => {
     const r = await c.request("/", { retryFailed: true });
     assert.equal(r.status, 200);
     assert.equal(server.requests.length, 2);
-    assert.deepEqual(clock.sleeps, [2000]);
+    assert.deepEqual(fake.clock.sleeps, [2000]);
     await c.close();
     await server.close();
   });
@@ -197,7 +187,7 @@ describe("retry through Connection.request", () => {
     const server = await scripted([[429, { "retry-after": "Wed, 21 Oct 2015 07:28:00 GMT" }], [200]]);
     const c = new Api({ port: server.port });
     assert.equal((await c.request("/", { retryFailed: true })).status, 200);
-    assert.deepEqual(clock.sleeps, [0]);
+    assert.deepEqual(fake.clock.sleeps, [0]);
     await c.close();
     await server.close();
   });
@@ -206,7 +196,7 @@ describe("retry through Connection.request", () => {
     const server = await scripted([[429, { "retry-after": "soon" }], [200]]);
     const c = new Api({ port: server.port, retryDelay: 250 });
     assert.equal((await c.request("/", { retryFailed: true })).status, 200);
-    assert.ok(clock.sleeps[0]! >= 250 && clock.sleeps[0]! <= 275);
+    assert.ok(fake.clock.sleeps[0]! >= 250 && fake.clock.sleeps[0]! <= 275);
     await c.close();
     await server.close();
   });
@@ -215,7 +205,7 @@ describe("retry through Connection.request", () => {
     const server = await scripted([[429, { "retry-after": "86400" }], [200]]);
     const c = new Api({ port: server.port });
     await assert.rejects(c.request("/", { retryFailed: true }), (e: unknown) => e instanceof RateLimitReachedError && e.retryAfter === 86400);
-    assert.deepEqual(clock.sleeps, []);
+    assert.deepEqual(fake.clock.sleeps, []);
     assert.equal(server.requests.length, 1);
     await c.close();
     await server.close();
@@ -250,7 +240,7 @@ describe("retry through Connection.request", () => {
     }
     const c = new Api({ port: 1 });
     await assert.rejects(c.request("/", { retryFailed: true, headers: { "X-A": "\r\n" } }), TypeError);
-    assert.deepEqual(clock.sleeps, []);
+    assert.deepEqual(fake.clock.sleeps, []);
   });
 
   test("R8: POST whose body was sent, then a reset → not retried, the error says it may have been processed; idempotent: true retries", async () => {
