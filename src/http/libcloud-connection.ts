@@ -2,7 +2,6 @@
 // per connection, TLS verification on by default, proxies, redirects, timeouts, transparent
 // decoding, a cap on buffered bodies, and streamed raw bodies with backpressure.
 import type { LookupFunction } from "node:net";
-import { EventEmitter } from "node:events";
 import { Readable } from "node:stream";
 import { Agent, Pool, ProxyAgent, buildConnector, errors as undiciErrors, type Dispatcher } from "undici";
 import { HTTPResponse } from "../common/base/http-response.js";
@@ -11,7 +10,8 @@ import { headerValue, type HeaderMap } from "../common/exceptions.js";
 import {
   ClientClosedError, DecompressionError, ProxyError, RedirectError, ResponseTooLargeError, TimeoutError,
 } from "../common/types.js";
-import { DecodeFailure, acceptedCodings, decodeStream, parseContentCodings, readWhole } from "./decode.js";
+import { BufferedHop, Exchange, type HopFailure } from "./buffered.js";
+import { DecodeFailure, acceptedCodings, decodeStream, parseContentCodings } from "./decode.js";
 import { ProxyTunnelFailure, toTransportError, type FailureSite } from "./errors.js";
 import { parseProxyUrl, proxyAuthorization, proxyFromEnvironment, type ProxyConfig } from "./proxy.js";
 import { MAX_REDIRECTS, REDIRECT_STATUSES, RedirectRefusal, nextHop, type Hop } from "./redirect.js";
@@ -175,28 +175,137 @@ export class LibcloudConnection implements Transport {
    * Sends a request, following redirects; a buffered response is read (and decoded) whole within
    * the request deadline, a raw one is left as a stream.
    */
-  async request(request: TransportRequest): Promise<HTTPResponse> {
+  request(request: TransportRequest): Promise<HTTPResponse> {
     const site = this.#site(request.method, this.host);
-    if (this.#closed) throw new ClientClosedError(`Connection closed: ${request.method} ${this.host}`, { code: "ERR_CLIENT_CLOSED", host: this.host, method: request.method, requestSent: false });
-    const buffered = request.raw !== true && request.stream !== true;
-    if (!buffered) return this.#follow(request, request.signal, site);
-    const deadline = new Deadline();
-    const timer = setTimeout(() => deadline.abort(new TimeoutError(
-      `Request did not complete within ${this.requestDeadline} ms: ${site.method} ${site.origin}`,
-      { code: "ETIMEDOUT", phase: "request", host: site.origin, method: site.method, requestSent: true },
+    if (this.#closed) return Promise.reject(new ClientClosedError(`Connection closed: ${request.method} ${this.host}`, { code: "ERR_CLIENT_CLOSED", host: this.host, method: request.method, requestSent: false }));
+    // Not async: each async frame that returns another's promise costs microtask turns per request.
+    if (request.raw === true || request.stream === true) return this.#follow(request, site);
+    return this.#fetchBuffered(request, site);
+  }
+
+  /**
+   * A buffered request: read whole (and decoded) within the request deadline, redirects followed,
+   * through one dispatch() per hop (buffered.ts).
+   */
+  async #fetchBuffered(request: TransportRequest, firstSite: FailureSite): Promise<HTTPResponse> {
+    const exchange = new Exchange();
+    const timer = setTimeout(() => exchange.abort(new TimeoutError(
+      `Request did not complete within ${this.requestDeadline} ms: ${firstSite.method} ${firstSite.origin}`,
+      { code: "ETIMEDOUT", phase: "request", host: firstSite.origin, method: firstSite.method, requestSent: true },
     )), this.requestDeadline);
     const callerSignal = request.signal;
-    const forward = (): void => deadline.abort(callerSignal?.reason);
+    const forward = (): void => exchange.abort(callerSignal?.reason);
     if (callerSignal?.aborted === true) forward();
     else callerSignal?.addEventListener("abort", forward, { once: true });
+    const body = request.body ?? null;
+    let sendBody: TransportBody = body;
+    let hop = this.#firstHop(request, body);
+    let site = firstSite;
+    let retryStale = (request.idempotent ?? IDEMPOTENT_METHODS.has(request.method)) && isReplayableBody(body);
     try {
-      return await this.#follow(request, deadline, site);
-    } catch (error) {
-      if (callerSignal?.aborted !== true && deadline.aborted) throw deadline.reason;
-      throw error;
+      for (let redirects = 0; ; redirects++) {
+        let result: BufferedHop;
+        try {
+          result = await this.#sendBuffered(request, hop, sendBody, exchange);
+        } catch (failure) {
+          const { error, afterHeaders } = failure as HopFailure;
+          if (exchange.aborted) throw exchange.reason;
+          // A pooled keep-alive socket the server had already closed (the keep-alive race): the
+          // request never got a byte back, so an idempotent one is sent again, once, on a fresh socket.
+          if (retryStale && !afterHeaders && isStaleSocketClose(error)) {
+            retryStale = false;
+            redirects--;
+            continue;
+          }
+          throw afterHeaders ? decodeError(error, site) : toTransportError(error, site);
+        }
+        retryStale = false;
+        const location = result.headers["location"];
+        if (!REDIRECT_STATUSES.has(result.status) || location === undefined) {
+          this.#checkProxyAuth(result.status, hop, site);
+          return new HTTPResponse(result);
+        }
+        ({ hop, sendBody } = this.#redirect(hop, sendBody, result.status, location, redirects, firstSite, site, request));
+        site = this.#site(hop.method, hop.origin);
+      }
     } finally {
       clearTimeout(timer);
       callerSignal?.removeEventListener("abort", forward);
+    }
+  }
+
+  #sendBuffered(request: TransportRequest, hop: Hop, body: TransportBody, exchange: Exchange): Promise<BufferedHop> {
+    const limit = this.maxBufferedBodyBytes;
+    const handler = new BufferedHop({
+      method: hop.method,
+      acceptEncoding: headerValue(request.headers, "accept-encoding"),
+      limit,
+      onLimit: (received, decoded) => new ResponseTooLargeError(
+        `Response body over the ${limit}-byte limit for buffered responses (got ${received} bytes${decoded ? " decoded" : ""}; use raw/stream requests for large bodies): ${hop.method} ${hop.origin}`,
+        { code: "ERR_RESPONSE_TOO_LARGE", host: hop.origin, method: hop.method, limit },
+      ),
+      dropBody: (status, headers) => REDIRECT_STATUSES.has(status) && headers["location"] !== undefined
+        || status === 407 && this.proxy !== null && hop.origin.startsWith("http:"),
+    });
+    exchange.current = handler;
+    this.#dispatcher.dispatch(this.#dispatchOptions(hop, body), handler);
+    return handler.promise;
+  }
+
+  #dispatchOptions(hop: Hop, body: TransportBody): Dispatcher.DispatchOptions {
+    return {
+      origin: hop.origin,
+      path: hop.path,
+      method: hop.method,
+      headers: hop.headers,
+      body: (body ?? null) as NonNullable<Dispatcher.DispatchOptions["body"]> | null,
+      headersTimeout: this.timeout,
+      bodyTimeout: this.timeout,
+      // undici closes the socket after every HEAD (and says `Connection: close`) unless told
+      // not to; a driver's getObject is a HEAD, so that cost a new TCP connection per call.
+      // The response to a HEAD is read as body-less either way.
+      ...(hop.method === "HEAD" ? { reset: false } : {}),
+    };
+  }
+
+  #firstHop(request: TransportRequest, body: TransportBody): Hop {
+    return {
+      method: request.method,
+      origin: this.#origin,
+      path: request.url.startsWith("/") ? request.url : `/${request.url}`,
+      headers: request.headers,
+      hasBody: body !== null && body !== undefined && body !== "",
+      bodyReplayable: isReplayableBody(body),
+    };
+  }
+
+  /** The next hop after a redirect (SPEC decision 2; the rules are in redirect.ts). */
+  #redirect(hop: Hop, sendBody: TransportBody, status: number, location: string, redirects: number, firstSite: FailureSite, site: FailureSite, request: TransportRequest): { hop: Hop; sendBody: TransportBody } {
+    if (redirects >= MAX_REDIRECTS) {
+      throw new RedirectError(`Too many redirects (more than ${MAX_REDIRECTS}): ${firstSite.method} ${firstSite.origin}`, {
+        code: "ERR_TOO_MANY_REDIRECTS", host: firstSite.origin, method: firstSite.method, requestSent: true,
+      });
+    }
+    try {
+      const next = nextHop(hop, status, location, request.sensitiveHeaders ?? []);
+      if (next.dropBody) {
+        releaseBody(sendBody);
+        return { hop: next.hop, sendBody: null };
+      }
+      return { hop: next.hop, sendBody };
+    } catch (error) {
+      releaseBody(sendBody);
+      if (!(error instanceof RedirectRefusal)) throw error;
+      throw new RedirectError(`${error.message}: ${site.method} ${site.origin}`, { code: error.code, host: site.origin, method: site.method, requestSent: true, cause: error });
+    }
+  }
+
+  /** A plain-http request through a proxy that wants credentials. */
+  #checkProxyAuth(status: number, hop: Hop, site: FailureSite): void {
+    if (status === 407 && this.proxy !== null && hop.origin.startsWith("http:")) {
+      throw new ProxyError(`Proxy refused the request (407 Proxy Authentication Required): ${site.method} ${site.origin}`, {
+        code: "ERR_PROXY_AUTH", statusCode: 407, host: site.origin, method: site.method, requestSent: true,
+      });
     }
   }
 
@@ -204,18 +313,12 @@ export class LibcloudConnection implements Transport {
     return { method, origin, hostname: this.hostname, connectionClassName: this.#connectionClassName, viaProxy: this.proxy !== null };
   }
 
-  /** Sends the request and follows redirects (SPEC decision 2; the rules are in redirect.ts). */
-  async #follow(request: TransportRequest, signal: TransportSignal | undefined, firstSite: FailureSite): Promise<HTTPResponse> {
+  /** A raw or streamed request: redirects followed, the final body left unread as a stream. */
+  async #follow(request: TransportRequest, firstSite: FailureSite): Promise<HTTPResponse> {
+    const signal = request.signal;
     const body = request.body ?? null;
-    let hop: Hop = {
-      method: request.method,
-      origin: this.#origin,
-      path: request.url.startsWith("/") ? request.url : `/${request.url}`,
-      headers: request.headers,
-      hasBody: body !== null && body !== "",
-      bodyReplayable: isReplayableBody(body),
-    };
-    let sendBody = body;
+    let hop = this.#firstHop(request, body);
+    let sendBody: TransportBody = body;
     let site = firstSite;
     const idempotent = (request.idempotent ?? IDEMPOTENT_METHODS.has(request.method)) && isReplayableBody(body);
     for (let redirects = 0; ; redirects++) {
@@ -223,61 +326,27 @@ export class LibcloudConnection implements Transport {
       const location = data.headers["location"];
       if (!REDIRECT_STATUSES.has(data.statusCode) || location === undefined) return this.#respond(request, hop, data, signal, site);
       await data.body.dump().catch(() => {});
-      if (redirects >= MAX_REDIRECTS) {
-        throw new RedirectError(`Too many redirects (more than ${MAX_REDIRECTS}): ${firstSite.method} ${firstSite.origin}`, {
-          code: "ERR_TOO_MANY_REDIRECTS", host: firstSite.origin, method: firstSite.method, requestSent: true,
-        });
-      }
-      try {
-        const next = nextHop(hop, data.statusCode, Array.isArray(location) ? location[0] ?? "" : location, request.sensitiveHeaders ?? []);
-        hop = next.hop;
-        if (next.dropBody) {
-          releaseBody(sendBody);
-          sendBody = null;
-        }
-      } catch (error) {
-        releaseBody(sendBody);
-        if (!(error instanceof RedirectRefusal)) throw error;
-        throw new RedirectError(`${error.message}: ${site.method} ${site.origin}`, { code: error.code, host: site.origin, method: site.method, requestSent: true, cause: error });
-      }
+      ({ hop, sendBody } = this.#redirect(hop, sendBody, data.statusCode, Array.isArray(location) ? location[0] ?? "" : location, redirects, firstSite, site, request));
       site = this.#site(hop.method, hop.origin);
     }
   }
 
-  async #dispatch(hop: Hop, body: TransportBody, signal: TransportSignal | undefined, site: FailureSite, retryStale: boolean): Promise<Dispatcher.ResponseData> {
+  async #dispatch(hop: Hop, body: TransportBody, signal: AbortSignal | undefined, site: FailureSite, retryStale: boolean): Promise<Dispatcher.ResponseData> {
     try {
-      return await abortable(this.#dispatcher.request({
-        origin: hop.origin,
-        path: hop.path,
-        method: hop.method,
-        headers: hop.headers,
-        body: (body ?? null) as NonNullable<Dispatcher.DispatchOptions["body"]> | null,
-        signal: signal ?? null,
-        headersTimeout: this.timeout,
-        bodyTimeout: this.timeout,
-        // undici closes the socket after every HEAD (and says `Connection: close`) unless told
-        // not to; a driver's getObject is a HEAD, so that cost a new TCP connection per call.
-        // The response to a HEAD is read as body-less either way.
-        ...(hop.method === "HEAD" ? { reset: false } : {}),
-      }), signal);
+      return await abortable(this.#dispatcher.request({ ...this.#dispatchOptions(hop, body), signal: signal ?? null }), signal);
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
-      // A pooled keep-alive socket the server had already closed (the keep-alive race): the request
-      // never got a byte back, so an idempotent one is sent again, once, on a fresh socket.
+      // The keep-alive race, as in #fetchBuffered.
       if (retryStale && isStaleSocketClose(error)) return this.#dispatch(hop, body, signal, site, false);
       throw toTransportError(error, site);
     }
   }
 
-  async #respond(request: TransportRequest, hop: Hop, data: Dispatcher.ResponseData, signal: TransportSignal | undefined, site: FailureSite): Promise<HTTPResponse> {
+  #respond(request: TransportRequest, hop: Hop, data: Dispatcher.ResponseData, signal: AbortSignal | undefined, site: FailureSite): HTTPResponse {
     const headers = collectHeaders(data.headers);
     const init = { status: data.statusCode, reason: data.statusText, headers, rawHeaders: rawHeaderList(data.headers) };
-    if (data.statusCode === 407 && this.proxy !== null && hop.origin.startsWith("http:")) {
-      discard(data.body);
-      throw new ProxyError(`Proxy refused the request (407 Proxy Authentication Required): ${site.method} ${site.origin}`, {
-        code: "ERR_PROXY_AUTH", statusCode: 407, host: site.origin, method: site.method, requestSent: true,
-      });
-    }
+    if (data.statusCode === 407 && this.proxy !== null && hop.origin.startsWith("http:")) discard(data.body);
+    this.#checkProxyAuth(data.statusCode, hop, site);
     if (hop.method === "HEAD" || data.statusCode === 204 || data.statusCode === 304) {
       // Nothing to read (whatever Content-Length says); dump() keeps the socket reusable.
       void data.body.dump().catch(() => {});
@@ -292,22 +361,7 @@ export class LibcloudConnection implements Transport {
       discard(data.body);
       throw decodeError(error, site);
     }
-    const decoded = decodeStream(data.body, codings);
-    if (request.raw === true || request.stream === true) {
-      return new HTTPResponse({ ...init, body: mapStreamErrors(decoded, site, signal, this.timeout) });
-    }
-    const limit = this.maxBufferedBodyBytes;
-    try {
-      const body = await readWhole(decoded as AsyncIterable<Buffer>, limit, (received) => new ResponseTooLargeError(
-        `Response body over the ${limit}-byte limit for buffered responses (got ${received} bytes${codings.length > 0 ? " decoded" : ""}; use raw/stream requests for large bodies): ${site.method} ${site.origin}`,
-        { code: "ERR_RESPONSE_TOO_LARGE", host: site.origin, method: site.method, limit },
-      ));
-      return new HTTPResponse({ ...init, body });
-    } catch (error) {
-      discard(data.body);
-      if (signal?.aborted) throw signal.reason;
-      throw decodeError(error, site);
-    }
+    return new HTTPResponse({ ...init, body: mapStreamErrors(decodeStream(data.body, codings), site, signal, this.timeout) });
   }
 
   /** Closes the pool; requests in flight fail with ClientClosedError. Calling it twice is a no-op. */
@@ -319,41 +373,10 @@ export class LibcloudConnection implements Transport {
 }
 
 /**
- * The abort signal of a buffered request's deadline (and of its caller's signal, forwarded). Not an
- * AbortController: in Node 20 an AbortSignal costs ~10 µs to create and as much per listener added
- * and removed (undici adds two), a fifth of the CPU of a small request on loopback, while undici
- * takes any EventEmitter with `aborted` and `reason` as a request's signal.
- */
-class Deadline extends EventEmitter {
-  aborted = false;
-  reason: unknown = undefined;
-
-  abort(reason: unknown): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.reason = reason;
-    this.emit("abort");
-  }
-}
-
-/** A caller's AbortSignal (raw requests) or a buffered request's Deadline. */
-type TransportSignal = AbortSignal | Deadline;
-
-/** Calls `listener` once when `signal` aborts; returns the function that stops listening. */
-function listen(signal: TransportSignal, listener: () => void): () => void {
-  if (signal instanceof Deadline) {
-    signal.once("abort", listener);
-    return () => signal.off("abort", listener);
-  }
-  signal.addEventListener("abort", listener, { once: true });
-  return () => signal.removeEventListener("abort", listener);
-}
-
-/**
  * Rejects as soon as `signal` aborts. undici only notices an abort once the request has a socket,
  * so a request still connecting would otherwise wait for the connect timeout.
  */
-function abortable(pending: Promise<Dispatcher.ResponseData>, signal: TransportSignal | undefined): Promise<Dispatcher.ResponseData> {
+function abortable(pending: Promise<Dispatcher.ResponseData>, signal: AbortSignal | undefined): Promise<Dispatcher.ResponseData> {
   if (signal === undefined) return pending;
   return new Promise((resolve, reject) => {
     const onAbort = (): void => {
@@ -361,7 +384,8 @@ function abortable(pending: Promise<Dispatcher.ResponseData>, signal: TransportS
       pending.then((late) => discard(late.body), () => {});
     };
     if (signal.aborted) return onAbort();
-    const unlisten = listen(signal, onAbort);
+    signal.addEventListener("abort", onAbort, { once: true });
+    const unlisten = (): void => signal.removeEventListener("abort", onAbort);
     pending.then(
       (data) => { unlisten(); resolve(data); },
       (error: unknown) => { unlisten(); reject(error); },
@@ -463,7 +487,7 @@ let warnedUnread = false;
  * so a forgotten raw response cannot hold its socket forever (undici's body timeout stops while
  * the reader applies backpressure); the first time, a process warning names the leak.
  */
-function mapStreamErrors(source: Readable, site: FailureSite, signal: TransportSignal | undefined, idleMs: number): Readable {
+function mapStreamErrors(source: Readable, site: FailureSite, signal: AbortSignal | undefined, idleMs: number): Readable {
   let timer: NodeJS.Timeout | undefined;
   const stop = (): void => clearTimeout(timer);
   const arm = (): void => {

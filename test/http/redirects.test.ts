@@ -150,3 +150,37 @@ test("D2: 307/308 keep method and a replayable body byte for byte; a stream body
     await other.close();
   }
 });
+
+test("a redirect's own body is drained before the next hop; one over 128 KiB is not read: its socket is closed and the redirect still followed", { timeout: 10_000 }, async () => {
+  let sentOfBig = 0;
+  const server = await startServer((req, res) => {
+    if (req.url === "/small") {
+      res.writeHead(302, { location: "/end", "content-length": 1000 });
+      return void res.end(Buffer.alloc(1000, "r"));
+    }
+    if (req.url === "/big") {
+      // 1 GiB announced, written 64 KiB at a time while the client keeps reading.
+      res.writeHead(302, { location: "/end", "content-length": 1024 ** 3 });
+      const chunk = Buffer.alloc(64 * 1024, "r");
+      const pump = (): void => {
+        while (!res.destroyed && sentOfBig < 1024 ** 3) {
+          sentOfBig += chunk.length;
+          if (!res.write(chunk)) return void res.once("drain", pump);
+        }
+      };
+      return pump();
+    }
+    res.end("end");
+  });
+  const conn = new Connection({ host: "127.0.0.1", port: server.port, secure: false });
+  try {
+    assert.equal((await conn.request("/small")).body, "end");
+    assert.equal((await conn.request("/big")).body, "end");
+    assert.equal(server.requests.map((r) => r.url).join(" "), "/small /end /big /end");
+    // What the kernel's socket buffers took, at most: nowhere near the gigabyte.
+    assert.ok(sentOfBig < 64 * 1024 * 1024, `the client stopped reading the redirect body (server wrote ${sentOfBig} bytes)`);
+  } finally {
+    await conn.close();
+    await server.close();
+  }
+});
