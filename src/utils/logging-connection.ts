@@ -223,9 +223,15 @@ function requestIdOf(headers: Record<string, string>): string | undefined {
  * recorder see it. With none of them on it is exactly `transport.request(request)`. The response
  * is the transport's own, except that a streamed body is observed as the caller reads it. @internal
  */
-export async function observeExchange(connection: object, transport: Transport, request: TransportRequest): Promise<HTTPResponse> {
+export function observeExchange(connection: object, transport: Transport, request: TransportRequest): Promise<HTTPResponse> {
+  // The usual path (no log, no recorder) is the transport's own promise: no async frame around it.
+  if (sink === null && recorder === null && !summary.enabled && (envRecordDir === undefined || envRecordDir === "")) return transport.request(request);
+  return observeSlow(connection, transport, request);
+}
+
+async function observeSlow(connection: object, transport: Transport, request: TransportRequest): Promise<HTTPResponse> {
   const log = sink;
-  const rec = envRecordDir === undefined || envRecordDir === "" ? recorder : await currentRecorder(); // no await on the usual path
+  const rec = envRecordDir === undefined || envRecordDir === "" ? recorder : await currentRecorder();
   if (log === null && rec === null && !summary.enabled) return transport.request(request);
 
   const clock = getClock();

@@ -5,7 +5,8 @@ import { test } from "node:test";
 import {
   ClientClosedError, ConfigError, Connection, ConnectionUserAndKey, settings,
 } from "../../src/index.js";
-import { joinActionPath } from "../../src/common/base/http-message.js";
+import fc from "fast-check";
+import { joinActionPath, resolveActionPath } from "../../src/common/base/http-message.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 import { assertTyped, rejection } from "./assert.js";
 
@@ -220,6 +221,13 @@ test("U11: morphActionHook parity table with and without allowPathDoubleSlashes 
     assert.equal(joinActionPath(requestPath, action, false), normal, `${requestPath} + ${action}`);
     assert.equal(joinActionPath(requestPath, action, true), plain, `${requestPath} + ${action} (double slashes)`);
   }
+});
+
+test("U11: joinActionPath's fast path (plain absolute paths) agrees with segment-by-segment resolution", () => {
+  const part = fc.array(fc.constantFrom("/", ".", "..", "a", "b.c", "%2F", ""), { maxLength: 7 }).map((p) => p.join(""));
+  fc.assert(fc.property(part, part, fc.constantFrom("", "?x=/../y", "?"), (requestPath, pathPart, query) => {
+    assert.equal(joinActionPath(requestPath, pathPart + query, false), resolveActionPath(requestPath, pathPart) + query);
+  }), { numRuns: 2000 });
 });
 
 test("U12: url and requestPath merging — url http://host:port/v1/ + /test → /v1/test (libcloud: test_connection_url_merging)", { timeout: 5000 }, async () => {

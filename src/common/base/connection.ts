@@ -162,6 +162,7 @@ export class Connection {
   #context: Record<string, unknown> = {};
   #last: { action: string | null; method: string | null; data: RequestBody | null } = { action: null, method: null, data: null };
   #closed = false;
+  #userAgent: { name: string; tokens: string[]; value: string } | null = null;
 
   constructor(options: ConnectionOptions = {}) {
     const cls = new.target;
@@ -272,8 +273,13 @@ export class Connection {
 
   /** The User-Agent: `libcloud-ts/<version> (<driver name>) (<token>) …`. */
   userAgent(): string {
-    const name = typeof this.driver?.name === "string" ? ` (${this.driver.name as string})` : "";
-    return `libcloud-ts/${VERSION}${name}${this.ua.map((t) => ` (${t})`).join("")}`;
+    const name = typeof this.driver?.name === "string" ? this.driver.name as string : "";
+    const cached = this.#userAgent;
+    // Built once per driver name and token list, not per request.
+    if (cached !== null && cached.name === name && sameTokens(cached.tokens, this.ua)) return cached.value;
+    const value = `libcloud-ts/${VERSION}${name === "" ? "" : ` (${name})`}${this.ua.map((t) => ` (${t})`).join("")}`;
+    this.#userAgent = { name, tokens: [...this.ua], value };
+    return value;
   }
 
   /** The options handed to the transport class (subclasses add client certificates). */
@@ -406,11 +412,8 @@ export class Connection {
     if (this.cacheBusting && request.method === "GET") request.params = addCacheBusting(request.params);
     const defaultHeaders = this.addDefaultHeaders(request.headers, request);
     request.headers = defaultHeaders instanceof Promise ? await defaultHeaders : defaultHeaders;
-    setHeader(request.headers, "User-Agent", this.userAgent());
-    // A driver may ask for another encoding (Accept-Encoding: identity to get stored bytes as they are).
-    if (!hasHeader(request.headers, "accept-encoding")) setHeader(request.headers, "Accept-Encoding", "gzip,deflate");
     const transport = this.connection ?? this.connect();
-    setHeader(request.headers, "Host", transport.host.replace(/^[a-z]+:\/\//, ""));
+    addStandardHeaders(request.headers, this.userAgent(), hostHeader(transport));
     if (options.json !== undefined) {
       request.data = JSON.stringify(options.json);
       if (!hasHeader(request.headers, "content-type")) setHeader(request.headers, "Content-Type", "application/json");
@@ -426,8 +429,8 @@ export class Connection {
     const query = encodeQuery(request.params);
     const target = query === "" ? request.action : `${request.action}${request.action.includes("?") ? "&" : "?"}${query}`;
     request.url = encodeRequestTarget(target.startsWith("/") ? target : `/${target}`);
+    if (!(options.retryFailed ?? settings.retryFailedHttpRequests)) return await this.#send(transport, request, headers);
     const send = (): Promise<any> => this.#send(transport, request, headers);
-    if (!(options.retryFailed ?? settings.retryFailedHttpRequests)) return send();
     const retry = new this.retryCls({ retryDelay: this.retryDelay, timeout: this.timeout, backoff: this.backoff });
     return retry.wrap(send, { signal, idempotent: request.idempotent, replayable: isReplayable(request.data) })();
   }
@@ -486,4 +489,39 @@ export class Connection {
   toJSON(): Record<string, unknown> {
     return { class: this.constructor.name, host: this.host, port: this.port, secure: this.secure, requestPath: this.requestPath };
   }
+}
+
+function sameTokens(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+const hostHeaders = new WeakMap<Transport, string>();
+
+/** The Host header for a transport: its origin without the scheme. */
+function hostHeader(transport: Transport): string {
+  let value = hostHeaders.get(transport);
+  if (value === undefined || !transport.host.endsWith(value)) {
+    value = transport.host.replace(/^[a-z]+:\/\//, "");
+    hostHeaders.set(transport, value);
+  }
+  return value;
+}
+
+/**
+ * Step 4's own headers in one pass over the names: User-Agent and Host replace any given in another
+ * case; Accept-Encoding is added unless the driver asked for another (identity, to get stored bytes
+ * as they are).
+ */
+function addStandardHeaders(headers: Record<string, string>, userAgent: string, host: string): void {
+  let acceptEncoding = false;
+  for (const key of Object.keys(headers)) {
+    const lower = key.length === 4 || key.length === 10 || key.length === 15 ? key.toLowerCase() : "";
+    if (lower === "user-agent" && key !== "User-Agent" || lower === "host" && key !== "Host") delete headers[key];
+    else if (lower === "accept-encoding" && headers[key] !== undefined) acceptEncoding = true;
+  }
+  headers["User-Agent"] = userAgent;
+  if (!acceptEncoding) headers["Accept-Encoding"] = "gzip,deflate";
+  headers["Host"] = host;
 }

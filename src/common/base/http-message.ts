@@ -110,6 +110,16 @@ export function joinActionPath(requestPath: string, action: string, allowDoubleS
   const q = action.indexOf("?");
   const pathPart = q < 0 ? action : action.slice(0, q);
   const query = q < 0 ? "" : action.slice(q);
+  // The usual case, an absolute path with nothing to resolve, is the concatenation itself.
+  if (pathPart.startsWith("/")) {
+    const simple = requestPath + pathPart;
+    if (simple.startsWith("/") && !simple.includes("//") && !simple.includes("/.")) return simple + query;
+  }
+  return resolveActionPath(requestPath, pathPart) + query;
+}
+
+/** The path part of joinActionPath, segment by segment (what its fast path must agree with). @internal */
+export function resolveActionPath(requestPath: string, pathPart: string): string {
   const segments = `${requestPath}/${pathPart}`.split("/");
   const out: string[] = [];
   for (const segment of segments) {
@@ -118,7 +128,7 @@ export function joinActionPath(requestPath: string, action: string, allowDoubleS
     else out.push(segment);
   }
   const trailing = /\/\.{0,2}$/.test(pathPart === "" ? "/" : pathPart) && out.length > 0 ? "/" : "";
-  return `/${out.join("/")}${trailing}${query}`;
+  return `/${out.join("/")}${trailing}`;
 }
 
 /** Characters allowed as they are in a path or query; everything else is percent-encoded as UTF-8. */
@@ -126,6 +136,9 @@ const URL_SAFE = /[^A-Za-z0-9\-._~!$&'()*+,;=:@/?%]|%(?![0-9A-Fa-f]{2})/gu;
 
 /** Percent-encodes what may not appear raw in a request target (spaces, non-ASCII, backslash, CR/LF). */
 export function encodeRequestTarget(target: string): string {
+  URL_SAFE.lastIndex = 0;
+  if (!URL_SAFE.test(target)) return target;
+  URL_SAFE.lastIndex = 0;
   return target.replace(URL_SAFE, (c) => {
     try {
       return encodeURIComponent(c);
