@@ -364,6 +364,59 @@ describe("concurrency", () => {
     await c.close();
     await slow.close();
   });
+
+  test("without hook overrides (no async scope is used), response classes and error parsers of 40 concurrent requests see their own state; an instance-level async hook brings the scope back", async () => {
+    const slow = await startServer(async (req, res, body) => {
+      await new Promise((r) => setTimeout(r, Math.random() * 20));
+      if (req.url!.endsWith("/fail")) return sendJson(res, 409, { url: req.url });
+      sendJson(res, 200, { url: req.url, body: body.toString() });
+    });
+    class Seen extends JsonResponse {
+      override parseBody() {
+        const parsed = super.parseBody() as Record<string, unknown>;
+        return { ...parsed, action: this.connection.action, method: this.connection.method, i: this.connection.context["i"] };
+      }
+      override parseError() {
+        return `failed ${String(this.connection.action)} ${String(this.connection.context["i"])}`;
+      }
+    }
+    class Plain extends Echo {
+      static override responseCls = Seen;
+    }
+    const c = new Plain({ port: slow.port });
+    try {
+      const results = await Promise.all(Array.from({ length: 40 }, (_, i) => {
+        c.setContext({ i });
+        const path = i % 4 === 3 ? `/item/${i}/fail` : `/item/${i}`;
+        return c.request(path, { method: i % 2 === 0 ? "POST" : "PUT", data: `body-${i}` }).then((r) => ({ i, r, e: null }), (e: unknown) => ({ i, r: null, e }));
+      }));
+      for (const { i, r, e } of results) {
+        if (i % 4 === 3) {
+          assert.match(String((e as Error | null)?.message), new RegExp(`failed /item/${i}/fail ${i}$`));
+          continue;
+        }
+        assert.equal(r.object.action, `/item/${i}`);
+        assert.equal(r.object.method, i % 2 === 0 ? "POST" : "PUT");
+        assert.equal(r.object.i, i);
+      }
+      // Outside a request: the last request's action, and the next request's (empty) context.
+      assert.match(String(c.action), /^\/item\/\d+/);
+      assert.deepEqual(c.context, {});
+      // A hook assigned on the instance is user code too: state must hold across its await.
+      const mismatches: string[] = [];
+      c.addDefaultHeaders = async function (this: Plain, headers: Record<string, string>, request?: LibcloudRequest) {
+        const before = this.action;
+        await new Promise((r) => setTimeout(r, Math.random() * 10));
+        if (before !== request!.action || this.action !== request!.action) mismatches.push(`${request!.action}: ${String(before)} -> ${String(this.action)}`);
+        return headers;
+      };
+      await Promise.all(Array.from({ length: 20 }, (_, i) => c.request(`/again/${i}`)));
+      assert.deepEqual(mismatches, []);
+    } finally {
+      await c.close();
+      await slow.close();
+    }
+  });
 });
 
 describe("secrets", () => {

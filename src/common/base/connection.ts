@@ -163,6 +163,11 @@ export class Connection {
   #last: { action: string | null; method: string | null; data: RequestBody | null } = { action: null, method: null, data: null };
   #closed = false;
   #userAgent: { name: string; tokens: string[]; value: string } | null = null;
+  /**
+   * The request whose response class is running right now, on a connection whose hooks are the
+   * base ones (no async scope: see request()). Set only around synchronous calls.
+   */
+  #syncRequest: LibcloudRequest | null = null;
 
   constructor(options: ConnectionOptions = {}) {
     const cls = new.target;
@@ -212,43 +217,61 @@ export class Connection {
     this.#connCls = value;
   }
 
+  /** The request in flight for the code running now: a response class's (sync window) or the async scope's. */
+  #current(): LibcloudRequest | undefined {
+    return this.#syncRequest ?? currentRequest(this);
+  }
+
+  /**
+   * Whether a hook is overridden (on the class or the instance). Only then can user code run
+   * asynchronously inside a request and read this.action and co. after an await, which needs the
+   * AsyncLocalStorage scope; without it the scope is skipped, since in Node 20 an active scope puts
+   * async hooks on every promise and callback of the process (~5 µs per request at 16 in flight).
+   */
+  #needsScope(): boolean {
+    const base = Connection.prototype;
+    return this.morphActionHook !== base.morphActionHook || this.addDefaultParams !== base.addDefaultParams
+      || this.addDefaultHeaders !== base.addDefaultHeaders || this.encodeData !== base.encodeData
+      || this.preConnectHook !== base.preConnectHook || this.userAgent !== base.userAgent;
+  }
+
   /** The action of the request in flight (in hooks and response classes), else of the last one. */
   get action(): string | null {
-    return currentRequest(this)?.action ?? this.#last.action;
+    return this.#current()?.action ?? this.#last.action;
   }
   set action(value: string | null) {
-    const request = currentRequest(this);
+    const request = this.#current();
     if (request) request.action = value ?? "";
     else this.#last.action = value;
   }
 
   /** The method of the request in flight, else of the last one. */
   get method(): string | null {
-    return currentRequest(this)?.method ?? this.#last.method;
+    return this.#current()?.method ?? this.#last.method;
   }
   set method(value: string | null) {
-    const request = currentRequest(this);
+    const request = this.#current();
     if (request) request.method = value ?? "GET";
     else this.#last.method = value;
   }
 
   /** The body of the request in flight, else of the last one. */
   get data(): RequestBody | null {
-    const request = currentRequest(this);
+    const request = this.#current();
     return request ? request.data ?? null : this.#last.data;
   }
   set data(value: RequestBody | null) {
-    const request = currentRequest(this);
+    const request = this.#current();
     if (request) request.data = value;
     else this.#last.data = value;
   }
 
   /** The context of the request in flight; outside a request, the context the next request takes. */
   get context(): Record<string, unknown> {
-    return currentRequest(this)?.context ?? this.#context;
+    return this.#current()?.context ?? this.#context;
   }
   set context(value: Record<string, unknown>) {
-    const request = currentRequest(this);
+    const request = this.#current();
     if (request) request.context = value;
     else this.#context = value;
   }
@@ -389,13 +412,14 @@ export class Connection {
     };
     this.#context = {};
     try {
-      return await requestScope.run({ connection: this, request }, () => this.#perform(request, options));
+      if (this.#needsScope()) return await requestScope.run({ connection: this, request }, () => this.#perform(request, options, true));
+      return await this.#perform(request, options, false);
     } finally {
       this.#last = { action: request.action, method: request.method, data: request.data ?? null };
     }
   }
 
-  async #perform(request: LibcloudRequest, options: RequestOptions): Promise<any> {
+  async #perform(request: LibcloudRequest, options: RequestOptions, scoped: boolean): Promise<any> {
     const { signal } = request;
     if (signal?.aborted) throw abortReason(signal);
     if (this.#closed) {
@@ -429,13 +453,13 @@ export class Connection {
     const query = encodeQuery(request.params);
     const target = query === "" ? request.action : `${request.action}${request.action.includes("?") ? "&" : "?"}${query}`;
     request.url = encodeRequestTarget(target.startsWith("/") ? target : `/${target}`);
-    if (!(options.retryFailed ?? settings.retryFailedHttpRequests)) return await this.#send(transport, request, headers);
-    const send = (): Promise<any> => this.#send(transport, request, headers);
+    if (!(options.retryFailed ?? settings.retryFailedHttpRequests)) return await this.#send(transport, request, headers, scoped);
+    const send = (): Promise<any> => this.#send(transport, request, headers, scoped);
     const retry = new this.retryCls({ retryDelay: this.retryDelay, timeout: this.timeout, backoff: this.backoff });
     return retry.wrap(send, { signal, idempotent: request.idempotent, replayable: isReplayable(request.data) })();
   }
 
-  async #send(transport: Transport, request: LibcloudRequest, headers: Record<string, string>): Promise<any> {
+  async #send(transport: Transport, request: LibcloudRequest, headers: Record<string, string>, scoped: boolean): Promise<any> {
     const body = typeof request.data === "function" ? request.data() : request.data;
     // observeExchange is transport.request unless the debug log or a recorder is on.
     const httpResponse = await observeExchange(this, transport, {
@@ -450,19 +474,33 @@ export class Connection {
       idempotent: request.idempotent,
     });
     if (request.raw || request.stream) {
-      const response = new this.rawResponseCls(this, httpResponse);
+      const response = this.#inWindow(request, scoped, () => new this.rawResponseCls(this, httpResponse));
       response.request = request;
-      if (!response.success()) {
+      if (!this.#inWindow(request, scoped, () => response.success())) {
         await response.readErrorBody();
-        throw this.#errorFor(response, response.errorBody);
+        throw this.#inWindow(request, scoped, () => this.#errorFor(response, response.errorBody));
       }
       return response;
     }
-    const response = new this.responseCls(httpResponse, this);
-    response.request = request;
-    if (!response.success()) throw this.#errorFor(response, response.body);
-    void response.object; // parse now, so a malformed body fails the request (and can be retried)
-    return response;
+    return this.#inWindow(request, scoped, () => {
+      const response = new this.responseCls(httpResponse, this);
+      response.request = request;
+      if (!response.success()) throw this.#errorFor(response, response.body);
+      void response.object; // parse now, so a malformed body fails the request (and can be retried)
+      return response;
+    });
+  }
+
+  /** Runs response-class code with `request` as this.action & co. when there is no async scope. */
+  #inWindow<T>(request: LibcloudRequest, scoped: boolean, fn: () => T): T {
+    if (scoped) return fn();
+    const previous = this.#syncRequest;
+    this.#syncRequest = request;
+    try {
+      return fn();
+    } finally {
+      this.#syncRequest = previous;
+    }
   }
 
   /** The error for a failed response: parseError()'s typed error, or the status's own error. */
