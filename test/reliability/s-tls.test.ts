@@ -81,6 +81,30 @@ test("S2: caCert (path or contents) that signed the server → success; a missin
   }
 });
 
+test("S2: SSL_CERT_FILE (read at import, as libcloud.security does) adds its CA the same way; a missing or directory path → ConfigError at construction", { timeout: 15_000 }, async () => {
+  const server = await startTlsServer((_req, res) => void res.end("trusted"));
+  const dir = mkdtempSync(join(tmpdir(), "libcloud-ca-"));
+  const script = `
+    import { Connection } from ${JSON.stringify(INDEX)};
+    let out;
+    try {
+      const c = new Connection({ host: "localhost", port: ${server.port} });
+      try { out = (await c.request("/")).body; } catch (e) { out = e.code; }
+      await c.close();
+    } catch (e) { out = e.name + ": " + e.message; }
+    console.log(out);
+  `;
+  try {
+    assert.equal(await child(script, { SSL_CERT_FILE: fixture("ca.pem") }), "trusted");
+    assert.equal(await child(script, { SSL_CERT_FILE: "" }), "UNABLE_TO_VERIFY_LEAF_SIGNATURE");
+    assert.match(await child(script, { SSL_CERT_FILE: "/nonexistent/ca.pem" }), /^ConfigError: Certificate file \/nonexistent\/ca\.pem doesn't exist/);
+    assert.match(await child(script, { SSL_CERT_FILE: dir }), /^ConfigError: .*can't be a directory/);
+  } finally {
+    rmSync(dir, { recursive: true });
+    await server.close();
+  }
+});
+
 /** A connection class resolving every name to 127.0.0.1 (to test certificate names). */
 function resolvingTo127(): typeof Connection {
   const lookup: LookupFunction = (_hostname, options, callback) => {

@@ -199,7 +199,9 @@ export class Connection {
     this.allowInsecure = cls.allowInsecure;
     this.baseUrl = cls.baseUrl;
     this.caCert = options.caCert;
-    if (options.caCert !== undefined) checkPemSource(options.caCert, "Certificate"); // a bad path fails here, not at the first request
+    // A bad path (the option, settings.caCertsPath or SSL_CERT_FILE) fails here, not at the first request.
+    const caCert = options.caCert ?? settings.caCertsPath;
+    if (caCert !== undefined) checkPemSource(caCert, "Certificate");
     this.sensitiveHeaders = cls.sensitiveHeaders;
     this.verifySslCert = options.verifySslCert;
     this.maxBufferedBodyBytes = options.maxBufferedBodyBytes;

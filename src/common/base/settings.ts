@@ -16,7 +16,11 @@ export interface Settings {
   retryFailedHttpRequests: boolean;
   /** Verify TLS certificates. @defaultValue true */
   verifySslCert: boolean;
-  /** An extra CA bundle (PEM path or contents), added to Node's default roots. @defaultValue undefined */
+  /**
+   * An extra CA bundle (PEM path or contents), added to Node's default roots. A missing or directory
+   * path is a ConfigError when a connection is made. @defaultValue the `SSL_CERT_FILE` environment
+   * variable at import (libcloud.security reads it too), else undefined
+   */
   caCertsPath: string | undefined;
   /** Cap on a buffered (non-raw) body, decoded size, in bytes. @defaultValue 100 MiB */
   maxBufferedBodyBytes: number;
@@ -27,6 +31,6 @@ export const settings: Settings = {
   allowPathDoubleSlashes: false,
   retryFailedHttpRequests: envFlag(process.env["LIBCLOUD_RETRY_FAILED_HTTP_REQUESTS"]),
   verifySslCert: true,
-  caCertsPath: undefined,
+  caCertsPath: process.env["SSL_CERT_FILE"] === "" ? undefined : process.env["SSL_CERT_FILE"],
   maxBufferedBodyBytes: 100 * 1024 * 1024,
 };
