@@ -46,6 +46,8 @@ export interface TransportOptions {
   keyPassphrase?: string | undefined;
   /** Cap on buffered bodies, decoded bytes. @defaultValue settings.maxBufferedBodyBytes */
   maxBufferedBodyBytes?: number | undefined;
+  /** Most sockets open at once per origin; further requests queue. @defaultValue no cap */
+  maxConnections?: number | undefined;
   /** Name of the connection class, for error hints. */
   connectionClassName?: string | undefined;
   /** Resolves host names when connecting (as `net.connect`'s `lookup`). @defaultValue dns.lookup */
@@ -114,6 +116,7 @@ export class LibcloudConnection implements Transport {
   proxy: ProxyConfig | null = null;
   readonly #connect: Record<string, unknown>;
   readonly #connectionClassName: string | undefined;
+  readonly #maxConnections: number | undefined;
   /** `host` normalised by the URL parser (case, brackets), so same-origin redirects compare equal. */
   readonly #origin: string;
   #dispatcher: Dispatcher;
@@ -129,6 +132,7 @@ export class LibcloudConnection implements Transport {
     this.requestDeadline = options.requestDeadline ?? this.timeout * 10;
     this.maxBufferedBodyBytes = options.maxBufferedBodyBytes ?? settings.maxBufferedBodyBytes;
     this.#connectionClassName = options.connectionClassName;
+    this.#maxConnections = options.maxConnections;
     const tls = buildTlsOptions({
       verify: options.verifySslCert ?? settings.verifySslCert,
       caCert: options.caCert ?? settings.caCertsPath,
@@ -142,7 +146,10 @@ export class LibcloudConnection implements Transport {
   }
 
   #makeDispatcher(proxyUrl: string | null): Dispatcher {
-    const common = { keepAliveTimeout: 4_000, headersTimeout: this.timeout, bodyTimeout: this.timeout };
+    const common = {
+      keepAliveTimeout: 4_000, headersTimeout: this.timeout, bodyTimeout: this.timeout,
+      ...(this.#maxConnections === undefined ? {} : { connections: this.#maxConnections }),
+    };
     if (proxyUrl === null) {
       this.proxy = null;
       return new Agent({ ...common, connect: preciseConnector(this.#connect, this.timeout) });

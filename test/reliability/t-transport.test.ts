@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import type { LookupFunction } from "node:net";
 import { test } from "node:test";
 import {
-  ClientClosedError, Connection, ConnectionError, DnsError, JsonResponse, TimeoutError,
+  ClientClosedError, ConfigError, Connection, ConnectionError, DnsError, JsonResponse, TimeoutError,
   type TransportOptions,
 } from "../../src/index.js";
 import { FakeClock } from "../../src/test/fake-clock.js";
@@ -333,24 +333,32 @@ test("T12: AbortSignal during connect, headers, mid-body and a retry backoff sle
   await server.close();
 });
 
-test("T13: 100 concurrent requests while one route hangs → the others complete; the hung one times out alone (no pool cap: see comment)", { timeout: 10_000 }, async () => {
-  // libcloud-ts does not cap connections per origin (undici's Agent default), so "pool limit of 10"
-  // has no counterpart; the property that matters (one hung route does not block the rest) is tested.
+test("T13: 100 concurrent requests with a pool limit of 10 while one route hangs → the others complete over the 9 free sockets; the hung one times out alone", { timeout: 10_000 }, async () => {
+  let open = 0;
+  let mostOpen = 0;
   const server = await startServer((req, res) => {
     if (req.url === "/hang") return;
     res.end(req.url);
   });
+  server.server.on("connection", (socket) => {
+    mostOpen = Math.max(mostOpen, ++open);
+    socket.on("close", () => open--);
+  });
   try {
-    // 1 s: undici's header timer ticks every ~0.5 s, and 100 fresh sockets on a loaded CI box take time.
-    const conn = new Connection({ host: "127.0.0.1", port: server.port, secure: false, timeout: 1000 });
+    // 1 s: undici's header timer ticks every ~0.5 s, and a loaded CI box needs slack.
+    const conn = new Connection({ host: "127.0.0.1", port: server.port, secure: false, timeout: 1000, maxConnections: 10 });
     const results = await Promise.allSettled(Array.from({ length: 100 }, (_v, i) => conn.request(i === 0 ? "/hang" : `/r${i}`)));
     const failed = results.filter((r) => r.status === "rejected");
     assert.equal(failed.length, 1);
     assert.equal(assertTyped((failed[0] as PromiseRejectedResult).reason, TimeoutError).phase, "headers");
     assert.equal(results.filter((r) => r.status === "fulfilled").length, 99);
+    assert.ok(mostOpen <= 10 && mostOpen >= 2, `at most 10 sockets at once (saw ${mostOpen})`);
     await conn.close();
   } finally {
     await server.close();
+  }
+  for (const bad of [0, 1.5, -1, "10"]) {
+    assertTyped((() => { try { return new Connection({ maxConnections: bad as number }); } catch (e) { return e; } })(), ConfigError);
   }
 });
 

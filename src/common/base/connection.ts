@@ -14,7 +14,7 @@ import {
   addCacheBusting, copyHeaders, copyParams, encodeQuery, encodeRequestTarget, hasHeader, joinActionPath,
   normalizeHeaders, normalizeMethod, setHeader,
 } from "./http-message.js";
-import { checkBackoff, checkDuration, checkHost, checkOptionKeys, checkPort } from "./options.js";
+import { checkBackoff, checkCount, checkDuration, checkHost, checkOptionKeys, checkPort } from "./options.js";
 import { RawResponse } from "./raw-response.js";
 import { currentRequest, requestScope, type HeaderInput, type LibcloudRequest, type Params, type RequestBody } from "./request-context.js";
 import { Response } from "./response.js";
@@ -44,11 +44,17 @@ export interface ConnectionOptions {
   verifySslCert?: boolean | undefined;
   /** Cap on buffered bodies in bytes. @defaultValue settings.maxBufferedBodyBytes */
   maxBufferedBodyBytes?: number | undefined;
+  /**
+   * Most sockets open at once to the origin; further requests wait for a free one.
+   * @defaultValue the class's `maxConnections` (undefined: no cap)
+   */
+  maxConnections?: number | undefined;
 }
 
 /** The option names every connection accepts. */
 export const CONNECTION_OPTION_NAMES: ReadonlySet<string> = new Set([
   "secure", "host", "port", "url", "timeout", "proxyUrl", "retryDelay", "backoff", "caCert", "verifySslCert", "maxBufferedBodyBytes",
+  "maxConnections",
 ]);
 
 /** Options of `request()`. */
@@ -125,6 +131,8 @@ export class Connection {
   static allowInsecure = true;
   static backoff: number | undefined = undefined;
   static retryDelay: number | undefined = undefined;
+  /** Most sockets open at once to the origin (undefined: no cap). */
+  static maxConnections: number | undefined = undefined;
   static baseUrl: string | undefined = undefined;
   static requestPath = "";
   /** Headers holding secrets (X-Auth-Token …), dropped like Authorization when a redirect leaves the origin. */
@@ -150,6 +158,8 @@ export class Connection {
   sensitiveHeaders: readonly string[];
   verifySslCert: boolean | undefined;
   maxBufferedBodyBytes: number | undefined;
+  /** Most sockets open at once to the origin; undefined for no cap. */
+  maxConnections: number | undefined;
   /** Proxy URL: a string, null for none, undefined to read the environment. */
   declare proxyUrl: string | null | undefined;
   /** The driver that owns this connection. */
@@ -205,6 +215,8 @@ export class Connection {
     this.sensitiveHeaders = cls.sensitiveHeaders;
     this.verifySslCert = options.verifySslCert;
     this.maxBufferedBodyBytes = options.maxBufferedBodyBytes;
+    const maxConnections = options.maxConnections ?? cls.maxConnections;
+    this.maxConnections = maxConnections === undefined ? undefined : checkCount("maxConnections", maxConnections);
     if (options.proxyUrl !== undefined && options.proxyUrl !== null) parseProxyUrl(options.proxyUrl);
     // Non-enumerable: a proxy URL may hold a password, a driver holds credentials.
     Object.defineProperty(this, "proxyUrl", { value: options.proxyUrl, writable: true, enumerable: false, configurable: true });
@@ -318,6 +330,7 @@ export class Connection {
       caCert: this.caCert,
       verifySslCert: this.verifySslCert,
       maxBufferedBodyBytes: this.maxBufferedBodyBytes,
+      maxConnections: this.maxConnections,
       connectionClassName: this.constructor.name,
     };
   }

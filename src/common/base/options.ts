@@ -30,6 +30,14 @@ export function checkDuration(name: string, value: unknown): number {
   return value;
 }
 
+/** A count: an integer >= 1. */
+export function checkCount(name: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
+    throw new ConfigError(`${name} must be an integer >= 1, got ${describeValue(value)}`);
+  }
+  return value;
+}
+
 /** A backoff multiplier: a finite number >= 1. */
 export function checkBackoff(value: unknown): number {
   if (typeof value !== "number" || !Number.isFinite(value) || value < 1) {
