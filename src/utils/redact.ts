@@ -315,6 +315,10 @@ export function connectionSecrets(connection: any): Set<string> {
   add(transportProxy);
   if (typeof transportProxy === "string" && transportProxy.length > 0) secrets.add(encodeURIComponent(transportProxy));
   if (typeof connection.keyFile === "string" && connection.keyFile.includes("-----BEGIN")) secrets.add(connection.keyFile);
+  // The user id of a ConnectionUserAndKey is the identity, not the secret: a driver whose own `key`
+  // is that id (Azure's account name, a user name) would otherwise have it scrubbed from every URL.
+  const userId: unknown = connection.userId;
+  if (typeof userId === "string" && userId !== connection.key && userId !== connection.secret) secrets.delete(userId);
   return secrets;
 }
 

@@ -15,7 +15,8 @@ import { inspect, promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { createProxy } from "proxy";
 import {
-  ConnectionKey, JsonResponse, KeyCertificateConnection, REQUEST_ID_HEADER, Response, enableDebug, type Params,
+  ConnectionKey, ConnectionUserAndKey, JsonResponse, KeyCertificateConnection, REQUEST_ID_HEADER, Response, enableDebug,
+  type Params,
 } from "../../src/index.js";
 import { MockHttp, type MockResponse } from "../../src/test/index.js";
 import { startServer, type TestServer } from "../helpers/server.js";
@@ -255,6 +256,31 @@ describe("L1/L3: secrets never reach the log", () => {
     assert.equal(r.object.headers.authorization, "Bearer key-ECHOED-424242");
     assert.ok(!sink.text().includes("key-ECHOED-424242"));
     assert.match(sink.text(), /# x-echo-auth: REDACTED/);
+  });
+
+  test("L1: a ConnectionUserAndKey's user id (Azure's account name) stays readable in the log; its key does not", async () => {
+    class Account extends ConnectionUserAndKey {
+      static override secure = false;
+      static override responseCls = JsonResponse;
+      override addDefaultHeaders(headers: Record<string, string>): Record<string, string> {
+        headers["Authorization"] = `SharedKey ${this.userId}:${this.key}`;
+        return headers;
+      }
+    }
+    const conn = new Account("acct-visible-7", "key-HIDDEN-0001", { host: "127.0.0.1", port: server.port });
+    conn.requestPath = "/acct-visible-7";
+    // As a driver made with (account, key) holds them: its key is the account, its secret the key.
+    conn.driver = { key: "acct-visible-7", secret: "key-HIDDEN-0001" };
+    const sink = collector();
+    enableDebug(sink);
+    try {
+      await conn.request("/echo");
+    } finally {
+      await conn.close();
+    }
+    const log = sink.text();
+    assert.match(log, /\/acct-visible-7\/echo/);
+    assert.ok(!log.includes("key-HIDDEN-0001"));
   });
 
   test("L3: inspect, JSON and errors of a connection with key, secret and proxy password show none of them", async () => {
