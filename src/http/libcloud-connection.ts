@@ -146,10 +146,8 @@ export class LibcloudConnection implements Transport {
   }
 
   #makeDispatcher(proxyUrl: string | null): Dispatcher {
-    const common = {
-      keepAliveTimeout: 4_000, headersTimeout: this.timeout, bodyTimeout: this.timeout,
-      ...(this.#maxConnections === undefined ? {} : { connections: this.#maxConnections }),
-    };
+    const cap = this.#maxConnections === undefined ? {} : { connections: this.#maxConnections };
+    const common = { keepAliveTimeout: 4_000, headersTimeout: this.timeout, bodyTimeout: this.timeout, ...cap };
     if (proxyUrl === null) {
       this.proxy = null;
       return new Agent({ ...common, connect: preciseConnector(this.#connect, this.timeout) });
@@ -166,7 +164,10 @@ export class LibcloudConnection implements Transport {
       proxyTunnel: false,
       requestTls: this.#connect,
       proxyTls: this.#connect,
-      clientFactory: (origin: URL, opts: object) => tunnelClient(new Pool(origin, opts)),
+      clientFactory: (origin: URL, opts: object) => tunnelClient(new Pool(origin, { ...opts, ...cap })),
+      // undici makes the pool that carries plain-http requests to the proxy with only `connect`:
+      // the cap on sockets must be given here, or it would not apply through a proxy.
+      factory: (origin: string | URL, opts: object) => new Pool(origin, { ...opts, ...cap }),
     });
   }
 

@@ -73,6 +73,36 @@ test("X2: plain-http target through the proxy → absolute-form request with the
   }
 });
 
+test("T13 through a proxy: maxConnections caps the sockets to the proxy, for absolute-form requests and for CONNECT tunnels", { timeout: 10_000 }, async () => {
+  const plain = await startServer((req, res) => void setTimeout(() => res.end(req.url), 20));
+  const tls = await startTlsServer((req, res) => void setTimeout(() => res.end(req.url), 20));
+  try {
+    for (const label of ["absolute form", "tunnels"]) {
+      const proxy = await startProxy();
+      let open = 0;
+      let mostOpen = 0;
+      proxy.proxy.on("connection", (socket) => {
+        mostOpen = Math.max(mostOpen, ++open);
+        socket.on("close", () => open--);
+      });
+      const conn = label === "tunnels"
+        ? new Connection({ host: "localhost", port: tls.port, caCert: pem("ca.pem"), proxyUrl: proxy.url, maxConnections: 2, timeout: 5000 })
+        : new Connection({ host: "127.0.0.1", port: plain.port, secure: false, proxyUrl: proxy.url, maxConnections: 2, timeout: 5000 });
+      try {
+        const bodies = await Promise.all(Array.from({ length: 12 }, (_v, i) => conn.request(`/r${i}`).then((r) => r.body as string)));
+        assert.deepEqual(bodies, Array.from({ length: 12 }, (_v, i) => `/r${i}`));
+        assert.ok(mostOpen <= 2 && mostOpen >= 1, `${label}: at most 2 sockets to the proxy at once (saw ${mostOpen})`);
+      } finally {
+        await conn.close();
+        await proxy.close();
+      }
+    }
+  } finally {
+    await plain.close();
+    await tls.close();
+  }
+});
+
 test("X3: proxy URL parsing — userinfo decoded exactly once, username only, missing port defaults, socks5 and garbage refused without echoing the password", { timeout: 5000 }, () => {
   const p1 = parseProxyUrl("http://us%3Aer:p%3A%40%2Fss%C3%A9@proxy.local:3128");
   assert.deepEqual([p1.username, p1.password, p1.host, p1.port], ["us:er", "p:@/ssé", "proxy.local", 3128]);
