@@ -4,7 +4,7 @@ import { after, before, describe, test } from "node:test";
 import { inspect } from "node:util";
 import {
   ClientClosedError, ConfigError, Connection, ConnectionKey, ConnectionUserAndKey, JsonResponse, LibcloudError,
-  settings, VERSION, type LibcloudRequest,
+  settings, VERSION, type LibcloudRequest, type Params,
 } from "../../src/index.js";
 import { joinActionPath } from "../../src/common/base/http-message.js";
 import { sendJson, startServer, type TestServer } from "../helpers/server.js";
@@ -363,6 +363,62 @@ describe("concurrency", () => {
     assert.deepEqual(mismatches, []);
     await c.close();
     await slow.close();
+  });
+
+  test("sync hooks (as a signing driver has), a token fetched on the same connection from an async hook, and a request started from a response class: each sees its own state", async () => {
+    const server = await startServer(async (req, res) => {
+      await new Promise((r) => setTimeout(r, Math.random() * 15));
+      sendJson(res, 200, { url: req.url, auth: req.headers["x-auth"] ?? null, signed: req.headers["x-signed"] ?? null });
+    });
+    const wrong: string[] = [];
+    const started: Promise<unknown>[] = [];
+    let token: Promise<string> | undefined;
+    class Seen extends JsonResponse {
+      override parseBody() {
+        const parsed = super.parseBody() as Record<string, unknown>;
+        if (this.connection.action !== parsed["url"]) wrong.push(`response ${String(parsed["url"])} saw ${String(this.connection.action)}`);
+        if (parsed["url"] === "/start-from-response") started.push((this.connection as Signing).request("/started"));
+        return parsed;
+      }
+    }
+    class Signing extends Echo {
+      static override responseCls = Seen;
+      override preConnectHook(params: Params, headers: Record<string, string>, request?: LibcloudRequest): [Params, Record<string, string>] {
+        if (this.action !== request!.action) wrong.push(`sign ${request!.action} saw ${String(this.action)}`);
+        return [params, { ...headers, "X-Signed": `${this.method} ${this.action}` }];
+      }
+    }
+    class TokenAuth extends Signing {
+      override async addDefaultHeaders(headers: Record<string, string>, request?: LibcloudRequest) {
+        if (request!.action === "/token") return headers;
+        token ??= this.request("/token").then((r: JsonResponse) => `token-for-${String((r.object as { url: string }).url)}`);
+        const value = await token;
+        if (this.action !== request!.action) wrong.push(`auth ${request!.action} saw ${String(this.action)}`);
+        return { ...headers, "X-Auth": value };
+      }
+    }
+    const signing = new Signing({ port: server.port });
+    const auth = new TokenAuth({ port: server.port });
+    try {
+      const results = await Promise.all([
+        ...Array.from({ length: 20 }, (_, i) => signing.request(`/s${i}`, { method: i % 2 === 0 ? "GET" : "DELETE" })),
+        ...Array.from({ length: 20 }, (_, i) => auth.request(`/a${i}`)),
+        signing.request("/start-from-response"),
+      ]);
+      await Promise.all(started);
+      for (const [i, r] of results.slice(0, 20).entries()) assert.equal(r.object.signed, `${i % 2 === 0 ? "GET" : "DELETE"} /s${i}`);
+      for (const [i, r] of results.slice(20, 40).entries()) {
+        assert.equal(r.object.auth, "token-for-/token");
+        assert.equal(r.object.signed, `GET /a${i}`);
+      }
+      assert.equal(started.length, 1);
+      assert.equal(((await started[0]) as JsonResponse).object.signed, "GET /started");
+      assert.deepEqual(wrong, []);
+    } finally {
+      await signing.close();
+      await auth.close();
+      await server.close();
+    }
   });
 
   test("without hook overrides (no async scope is used), response classes and error parsers of 40 concurrent requests see their own state; an instance-level async hook brings the scope back", async () => {
