@@ -24,6 +24,13 @@ export function checkPemSource(value: string, what: string): boolean {
   return false;
 }
 
+/** What identifies a PEM source for the context cache: the contents, or a file's path, size and mtime. */
+function pemIdentity(value: string, what: string): string {
+  if (checkPemSource(value, what)) return `pem:${value}`;
+  const stats = statSync(value);
+  return `file:${value}:${stats.size}:${stats.mtimeMs}`;
+}
+
 /** Reads a PEM given as contents or as a path; a missing or directory path is a ConfigError. */
 export function loadPem(value: string, what: string): string {
   return checkPemSource(value, what) ? value : readFileSync(value, "utf8");
@@ -83,14 +90,19 @@ export interface TlsSettings {
  */
 export function buildTlsOptions(settings: TlsSettings): { rejectUnauthorized: boolean; secureContext: SecureContext } {
   if (!settings.verify) warnInsecureOnce();
+  // Parsing ~150 roots costs tens of ms, so contexts are shared between connections whose TLS
+  // material is identical (keyed by a hash, never the material). A file is known by its path, size
+  // and mtime, so a 200 KB bundle (SSL_CERT_FILE) is not read and hashed again for every connection.
+  // Pools and sessions stay per connection.
+  const identity = (value: string | undefined, what: string): string | undefined => (value === undefined ? undefined : pemIdentity(value, what));
+  const cacheKey = createHash("sha256")
+    .update(JSON.stringify([identity(settings.caCert, "Certificate"), identity(settings.certFile, "Certificate"), identity(settings.keyFile, "Key"), settings.keyPassphrase]))
+    .digest("hex");
+  const cached = contexts.get(cacheKey);
+  if (cached !== undefined) return { rejectUnauthorized: settings.verify, secureContext: cached };
   const extraCa = settings.caCert === undefined ? undefined : loadPem(settings.caCert, "Certificate");
   const cert = settings.certFile === undefined ? undefined : loadPem(settings.certFile, "Certificate");
   const key = settings.keyFile === undefined ? undefined : loadPem(settings.keyFile, "Key");
-  // Parsing ~150 roots costs tens of ms, so contexts are shared between connections whose TLS
-  // material is identical (keyed by a hash, never the material). Pools and sessions stay per connection.
-  const cacheKey = createHash("sha256").update(JSON.stringify([extraCa, cert, key, settings.keyPassphrase])).digest("hex");
-  const cached = contexts.get(cacheKey);
-  if (cached !== undefined) return { rejectUnauthorized: settings.verify, secureContext: cached };
   let secureContext: SecureContext;
   try {
     secureContext = createSecureContext({

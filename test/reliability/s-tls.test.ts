@@ -1,7 +1,7 @@
 // RELIABILITY.md group S: TLS, with the committed test CA (test/fixtures/tls, scripts/make-test-certs.sh).
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import type { LookupFunction } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -102,6 +102,36 @@ test("S2: SSL_CERT_FILE (read at import, as libcloud.security does) adds its CA 
   } finally {
     rmSync(dir, { recursive: true });
     await server.close();
+  }
+});
+
+test("S2: TLS contexts are shared by file identity: a CA file replaced on disk is read again, so the next connection trusts the new CA only", { timeout: 10_000 }, async () => {
+  const viaCa = await startTlsServer((_req, res) => void res.end("ca"));
+  const viaCa2 = await startTlsServer((_req, res) => void res.end("ca2"), { cert: "server-ca2" });
+  const dir = mkdtempSync(join(tmpdir(), "libcloud-ca-"));
+  const file = join(dir, "bundle.pem");
+  const fetchBody = async (port: number): Promise<string> => {
+    const conn = new Connection({ host: "localhost", port, caCert: file });
+    try {
+      return (await conn.request("/")).body as string;
+    } catch (error) {
+      return (error as { code?: string }).code ?? "error";
+    } finally {
+      await conn.close();
+    }
+  };
+  try {
+    writeFileSync(file, pem("ca.pem"));
+    assert.equal(await fetchBody(viaCa.port), "ca");
+    assert.equal(await fetchBody(viaCa.port), "ca", "the cached context serves the same file");
+    writeFileSync(file, `${pem("ca2.pem")}\n`);
+    utimesSync(file, new Date(), new Date(Date.now() + 5000));
+    assert.equal(await fetchBody(viaCa2.port), "ca2");
+    assert.equal(await fetchBody(viaCa.port), "UNABLE_TO_VERIFY_LEAF_SIGNATURE");
+  } finally {
+    rmSync(dir, { recursive: true });
+    await viaCa.close();
+    await viaCa2.close();
   }
 });
 
