@@ -87,7 +87,7 @@ export const CASES: CaseSpec[] = [
       { name: "axios", runtime: "node", note: "`axios.get(url)`, keep-alive `http.Agent`" },
       { ...PY, note: "`Connection` subclass with `responseCls = JsonResponse`; 16 in flight = 16 threads, one connection each" },
     ],
-    rounds: 7,
+    rounds: 11,
     quickRounds: 2,
     timeoutMs: 60_000,
     task: (quick) => (quick ? { durationMs: 400, warmupMs: 200 } : { durationMs: 1000, warmupMs: 500 }),
