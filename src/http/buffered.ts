@@ -132,7 +132,7 @@ export class BufferedHop implements Dispatcher.DispatchHandler {
     this.#mode = Mode.Decode;
     const source = new Readable({ read: () => resume() });
     this.#source = source;
-    readWhole(decodeStream(source, codings) as unknown as AsyncIterable<Buffer>, options.limit, (received) => options.onLimit(received, true)).then(
+    readWhole(decodeStream(source, codings), options.limit, (received) => options.onLimit(received, true)).then(
       (body) => {
         this.body = body;
         this.#succeed();
@@ -213,7 +213,7 @@ export class BufferedHop implements Dispatcher.DispatchHandler {
 
   /** Tells undici to stop this request (closing its socket), now or once it has one. */
   #stop(reason: unknown): void {
-    if (this.#mode !== Mode.Done) this.#mode = Mode.Done;
+    this.#mode = Mode.Done;
     const source = this.#source;
     if (source !== null && !source.destroyed) {
       source.on("error", () => {});
