@@ -252,8 +252,7 @@ export class LibcloudConnection implements Transport {
         `Response body over the ${limit}-byte limit for buffered responses (got ${received} bytes${decoded ? " decoded" : ""}; use raw/stream requests for large bodies): ${hop.method} ${hop.origin}`,
         { code: "ERR_RESPONSE_TOO_LARGE", host: hop.origin, method: hop.method, limit },
       ),
-      dropBody: (status, headers) => REDIRECT_STATUSES.has(status) && headers["location"] !== undefined
-        || status === 407 && this.proxy !== null && hop.origin.startsWith("http:"),
+      dropBody: (status, headers) => REDIRECT_STATUSES.has(status) && headers["location"] !== undefined || this.#proxyRefused(status, hop),
     });
     exchange.current = handler;
     this.#dispatcher.dispatch(this.#dispatchOptions(hop, body), handler);
@@ -308,9 +307,14 @@ export class LibcloudConnection implements Transport {
     }
   }
 
+  /** Whether a status is the proxy refusing a plain-http request (its 407, not the target's). */
+  #proxyRefused(status: number, hop: Hop): boolean {
+    return status === 407 && this.proxy !== null && hop.origin.startsWith("http:");
+  }
+
   /** A plain-http request through a proxy that wants credentials. */
   #checkProxyAuth(status: number, hop: Hop, site: FailureSite): void {
-    if (status === 407 && this.proxy !== null && hop.origin.startsWith("http:")) {
+    if (this.#proxyRefused(status, hop)) {
       throw new ProxyError(`Proxy refused the request (407 Proxy Authentication Required): ${site.method} ${site.origin}`, {
         code: "ERR_PROXY_AUTH", statusCode: 407, host: site.origin, method: site.method, requestSent: true,
       });
@@ -353,7 +357,7 @@ export class LibcloudConnection implements Transport {
   #respond(request: TransportRequest, hop: Hop, data: Dispatcher.ResponseData, signal: AbortSignal | undefined, site: FailureSite): HTTPResponse {
     const headers = collectHeaders(data.headers);
     const init = { status: data.statusCode, reason: data.statusText, headers, rawHeaders: rawHeaderList(data.headers) };
-    if (data.statusCode === 407 && this.proxy !== null && hop.origin.startsWith("http:")) discard(data.body);
+    if (this.#proxyRefused(data.statusCode, hop)) discard(data.body);
     this.#checkProxyAuth(data.statusCode, hop, site);
     if (hop.method === "HEAD" || data.statusCode === 204 || data.statusCode === 304) {
       // Nothing to read (whatever Content-Length says); dump() keeps the socket reusable.
