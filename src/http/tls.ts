@@ -2,7 +2,7 @@
 // default roots, an explicit verification switch that warns once, and client certificates checked
 // when the connection is made (not at the first request).
 import { createHash } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync, type Stats } from "node:fs";
 import * as nodeTls from "node:tls";
 import { createSecureContext, rootCertificates, type SecureContext } from "node:tls";
 import { ConfigError } from "../common/types.js";
@@ -13,22 +13,26 @@ import { ConfigError } from "../common/types.js";
  * ConfigError. Returns true when `value` is the PEM itself.
  */
 export function checkPemSource(value: string, what: string): boolean {
-  if (value.includes("-----BEGIN")) return true;
-  let isDir: boolean;
+  return pemFileStats(value, what) === null;
+}
+
+/** null for a PEM given as contents; else the file's stats (a missing or directory path is a ConfigError). */
+function pemFileStats(value: string, what: string): Stats | null {
+  if (value.includes("-----BEGIN")) return null;
+  let stats: Stats;
   try {
-    isDir = statSync(value).isDirectory();
+    stats = statSync(value);
   } catch {
     throw new ConfigError(`${what} file ${value} doesn't exist`);
   }
-  if (isDir) throw new ConfigError(`${what} file ${value} can't be a directory`);
-  return false;
+  if (stats.isDirectory()) throw new ConfigError(`${what} file ${value} can't be a directory`);
+  return stats;
 }
 
 /** What identifies a PEM source for the context cache: the contents, or a file's path, size and mtime. */
 function pemIdentity(value: string, what: string): string {
-  if (checkPemSource(value, what)) return `pem:${value}`;
-  const stats = statSync(value);
-  return `file:${value}:${stats.size}:${stats.mtimeMs}`;
+  const stats = pemFileStats(value, what);
+  return stats === null ? `pem:${value}` : `file:${value}:${stats.size}:${stats.mtimeMs}`;
 }
 
 /** Reads a PEM given as contents or as a path; a missing or directory path is a ConfigError. */
