@@ -44,6 +44,11 @@ export default tseslint.config(
     },
   },
   {
+    // Type tests state expressions only to see whether they type-check.
+    files: ["test/types/**/*.ts"],
+    rules: { "@typescript-eslint/no-unused-expressions": "off" },
+  },
+  {
     files: ["test/**/*.ts", "bench/**/*.ts", "demo/**/*.ts"],
     rules: {
       "@typescript-eslint/no-non-null-assertion": "off",

@@ -221,6 +221,8 @@ export type AzureConnectionOptions = ConnectionOptions;
 export class AzureBlobsConnection extends ConnectionUserAndKey implements AzureSigner {
   static override responseCls = AzureResponse;
   static override rawResponseCls = AzureRawResponse;
+  declare responseCls: typeof AzureResponse;
+  declare rawResponseCls: typeof AzureRawResponse;
   declare readonly keyBytes: Buffer;
 
   constructor(userId: string, key: string, options: AzureConnectionOptions = {}) {
@@ -246,6 +248,8 @@ export class AzureBlobsConnection extends ConnectionUserAndKey implements AzureS
 export class AzureBlobsCopyConnection extends PollingConnection implements AzureSigner {
   static override responseCls = AzureResponse;
   static override rawResponseCls = AzureRawResponse;
+  declare responseCls: typeof AzureResponse;
+  declare rawResponseCls: typeof AzureRawResponse;
   readonly userId: string;
   declare readonly keyBytes: Buffer;
 
@@ -485,7 +489,7 @@ export class AzureBlobsStorageDriver extends StorageDriver {
       const response: AzureResponse = await this.connection.request(action, {
         params: marker === undefined ? params : { ...params, marker }, signal,
       });
-      const body = response.object as Element;
+      const body = response.object;
       for (const item of body.find(listTag)?.findall(itemTag) ?? []) yield item;
       marker = body.findtext("NextMarker") || undefined;
     } while (marker !== undefined);
@@ -519,7 +523,7 @@ export class AzureBlobsStorageDriver extends StorageDriver {
     const probe: AzureResponse = await this.connection.request(this.#containerPath(container.name), {
       params: { restype: "container", comp: "list", maxresults: 1 },
     });
-    if (((probe.object as Element).find("Blobs")?.findall("Blob").length ?? 0) > 0) {
+    if ((probe.object.find("Blobs")?.findall("Blob").length ?? 0) > 0) {
       throw new ContainerIsNotEmptyError("Container must be empty before it can be deleted.", { containerName: container.name, driver: this });
     }
     await this.connection.request(this.#containerPath(container.name), { method: "DELETE", params: { restype: "container" } });
