@@ -12,7 +12,7 @@ export {
 } from "./errors.js";
 export type { ContainerErrorOptions, ObjectErrorOptions } from "./errors.js";
 export { Provider, getDriver } from "./providers.js";
-export type { StorageDriverClass } from "./providers.js";
+export type { ProviderDrivers, StorageDriverClass } from "./providers.js";
 export {
   AzureBlobsStorageDriver, AzureBlobsConnection, AzureBlobsCopyConnection, AzureResponse, AzureRawResponse,
 } from "./drivers/azure-blobs.js";

@@ -4,7 +4,7 @@ import { createWriteStream } from "node:fs";
 import { link, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { BaseDriver, LibcloudError } from "../index.js";
+import { BaseDriver, LibcloudError, type Connection } from "../index.js";
 import type { Container } from "./container.js";
 import type { StorageObject } from "./storage-object.js";
 
@@ -65,7 +65,7 @@ function notImplemented(driver: StorageDriver, method: string): never {
  * A base storage driver (`libcloud.storage.base.StorageDriver`). Every method is async; listings are
  * async iterators that follow the provider's pages; object bodies are async iterables of Buffers.
  */
-export class StorageDriver extends BaseDriver {
+export class StorageDriver<C extends Connection = Connection> extends BaseDriver<C> {
   /** Whether the provider takes chunked transfer encoding for uploads. */
   supportsChunkedEncoding = false;
   /** The hash the provider keeps for objects. */
