@@ -416,13 +416,23 @@ function headerValue(headers: Readonly<Record<string, string>>, name: string): s
   return "";
 }
 
+/** What the curl line reads of a connection (any object may stand in for one). */
+interface LoggedConnection {
+  proxyUrl?: unknown;
+  certFile?: unknown;
+  keyFile?: unknown;
+  keyPassphrase?: unknown;
+  caCert?: unknown;
+  verifySslCert?: unknown;
+}
+
 /** The log's view of one exchange: redaction state (the secrets seen so far) and formatting. */
 class ExchangeView {
   readonly #secrets: Set<string>;
   readonly #declared: SensitiveDeclarations;
   readonly #log: LogSink;
 
-  constructor(readonly connection: any, readonly transport: Transport, readonly request: TransportRequest, log: LogSink) {
+  constructor(readonly connection: LoggedConnection | null | undefined, readonly transport: Transport, readonly request: TransportRequest, log: LogSink) {
     this.#log = log;
     this.#declared = sensitiveDeclarations(connection);
     this.#secrets = log.redact ? connectionSecrets(connection) : new Set();
@@ -461,7 +471,7 @@ class ExchangeView {
     }
     if (/\bgzip\b/i.test(headerValue(request.headers, "accept-encoding"))) words.push("--compressed");
     const conn = this.connection;
-    const proxy: unknown = conn?.proxyUrl ?? (transport as any).proxy?.href;
+    const proxy: unknown = conn?.proxyUrl ?? (transport as { proxy?: { href?: unknown } | null }).proxy?.href;
     if (typeof proxy === "string" && proxy !== "") words.push("--proxy", shellWord(redact ? redactProxyUrl(proxy) : proxy));
     if (typeof conn?.certFile === "string") words.push("--cert", shellWord(pemWord(conn.certFile)));
     if (typeof conn?.keyFile === "string") words.push("--key", shellWord(pemWord(conn.keyFile)));

@@ -144,7 +144,7 @@ function isContainerRequest(request: LibcloudRequest | undefined): boolean {
  * a 400 on a container request, Md5Mismatch → the storage errors. Throws those; returns the message
  * text for anything else (the connection turns it into the status's own error).
  */
-export function azureError(response: { status: number; headers: Record<string, string>; request: LibcloudRequest | undefined; connection: any }, body: string): string {
+export function azureError(response: { status: number; headers: Record<string, string>; request: LibcloudRequest | undefined; connection: { driver?: unknown; requestPath?: unknown } | null }, body: string): string {
   let code = response.headers["x-ms-error-code"];
   let message: string | undefined;
   if (body !== "") {
@@ -159,7 +159,7 @@ export function azureError(response: { status: number; headers: Record<string, s
   message = (message ?? "").split("\n")[0]!.trim();
   const text = [code, message].filter((s) => s !== undefined && s !== "").join(": ") || `HTTP ${response.status}`;
   const driver = response.connection?.driver;
-  const requestPath: string = response.connection?.requestPath ?? "";
+  const requestPath = typeof response.connection?.requestPath === "string" ? response.connection.requestPath : "";
   const { containerName, objectName } = namesFromRequest(requestPath, response.request);
   const status = response.status;
   if (status === 401 || status === 403) throw new InvalidCredsError(text, { driver });
