@@ -16,4 +16,6 @@ export type { ProviderDrivers, StorageDriverClass } from "./providers.js";
 export {
   AzureBlobsStorageDriver, AzureBlobsConnection, AzureBlobsCopyConnection, AzureResponse, AzureRawResponse,
 } from "./drivers/azure-blobs.js";
-export type { AzureBlobsStorageDriverOptions, AzureConnectionOptions } from "./drivers/azure-blobs.js";
+export type {
+  AzureBlobsStorageDriverOptions, AzureConnectionOptions, AzureContainerExtra, AzureObjectExtra, AzureLease,
+} from "./drivers/azure-blobs.js";
