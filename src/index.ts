@@ -10,10 +10,10 @@ export {
   BaseHTTPError, RateLimitReachedError, exceptionFromMessage, parseRetryAfter, HTTP_ERROR_CLASSES,
 } from "./common/exceptions.js";
 export type { HeaderMap, HttpErrorFactory } from "./common/exceptions.js";
-export { settings } from "./common/base/settings.js";
-export type { Settings } from "./common/base/settings.js";
-export { HTTPResponse } from "./common/base/http-response.js";
-export type { HTTPResponseInit } from "./common/base/http-response.js";
+export { settings } from "./common/settings.js";
+export type { Settings } from "./common/settings.js";
+export { HTTPResponse } from "./http/http-response.js";
+export type { HTTPResponseInit } from "./http/http-response.js";
 export { Response } from "./common/base/response.js";
 export type { ResponseConnection } from "./common/base/response.js";
 export { JsonResponse } from "./common/base/json-response.js";

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { Readable } from "node:stream";
 import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
-import { HTTPResponse } from "../common/base/http-response.js";
+import { HTTPResponse } from "../http/http-response.js";
 import type { HeaderMap } from "../common/exceptions.js";
 import { formatOrigin, type Transport, type TransportOptions, type TransportRequest } from "../http/libcloud-connection.js";
 

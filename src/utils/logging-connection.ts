@@ -8,8 +8,8 @@ import { randomUUID } from "node:crypto";
 import { closeSync, openSync, writeSync } from "node:fs";
 import { Readable } from "node:stream";
 import { debuglog } from "node:util";
-import { HTTPResponse } from "../common/base/http-response.js";
-import { envFlag } from "../common/base/settings.js";
+import { envFlag } from "../common/settings.js";
+import { HTTPResponse } from "../http/http-response.js";
 import type { Transport, TransportRequest } from "../http/libcloud-connection.js";
 import { getClock } from "./clock.js";
 import {

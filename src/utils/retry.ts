@@ -6,7 +6,7 @@ import {
   ClientClosedError, ConfigError, DecompressionError, ProviderError, ProxyError, RedirectError,
   ResponseTooLargeError, TlsError, TransportError,
 } from "../common/types.js";
-import { describeValue } from "../common/base/options.js";
+import { describeValue } from "./describe-value.js";
 import { abortReason, getClock, type Clock } from "./clock.js";
 
 /** Options of the retry classes. Durations in milliseconds. */

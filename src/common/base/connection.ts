@@ -10,7 +10,7 @@ import { addRequestIdHeader, observeExchange } from "../../utils/logging-connect
 import { Retry, type MinimalRetry, type RetryOptions } from "../../utils/retry.js";
 import { VERSION } from "../../version.js";
 import type { BaseDriver } from "./base-driver.js";
-import type { HTTPResponse } from "./http-response.js";
+import type { HTTPResponse } from "../../http/http-response.js";
 import {
   addCacheBusting, copyHeaders, copyParams, encodeQuery, encodeRequestTarget, hasHeader, joinActionPath,
   normalizeHeaders, normalizeMethod, setHeader,
@@ -19,7 +19,7 @@ import { checkBackoff, checkCount, checkDuration, checkHost, checkOptionKeys, ch
 import { RawResponse } from "./raw-response.js";
 import { currentRequest, requestScope, type HeaderInput, type LibcloudRequest, type Params, type RequestBody } from "./request-context.js";
 import { Response, type ResponseConnection } from "./response.js";
-import { settings } from "./settings.js";
+import { settings } from "../settings.js";
 
 /** Options of a connection's constructor. Durations in milliseconds. */
 export interface ConnectionOptions {

@@ -1,6 +1,6 @@
 // Port of libcloud/common/base.py: Response.
 import type { HeaderMap } from "../exceptions.js";
-import type { HTTPResponse } from "./http-response.js";
+import type { HTTPResponse } from "../../http/http-response.js";
 import type { LibcloudRequest } from "./request-context.js";
 
 /** The connection as a response sees it (kept loose so any Connection subclass fits). */
