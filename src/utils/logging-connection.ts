@@ -85,6 +85,9 @@ const summary = debuglog("libcloud");
 let sink: LogSink | null = null;
 let recorder: ExchangeRecorder | null = null;
 let envRecorder: Promise<ExchangeRecorder | null> | null = null;
+/** Builds LIBCLOUD_RECORD's recorder; installed by the test kit when it loads (this layer never loads it). */
+let envRecorderFactory: ((dir: string) => ExchangeRecorder) | null = null;
+const noTestKit = { warned: false };
 const attempts = new WeakMap<object, number>();
 
 function warnOnce(state: { warned: boolean }, error: unknown): void {
@@ -193,10 +196,27 @@ const envDebugFile = env["LIBCLOUD_DEBUG"];
 if (envDebugFile !== undefined && envDebugFile !== "") sink = fileSink(envDebugFile, {});
 const envRecordDir = env["LIBCLOUD_RECORD"];
 
+/**
+ * Lets the test kit build the recorder for `LIBCLOUD_RECORD=<dir>` (src/test/recorder.ts installs
+ * it when it loads): production code never imports the test kit. @internal
+ */
+export function setEnvironmentRecorderFactory(factory: ((dir: string) => ExchangeRecorder) | null): void {
+  envRecorderFactory = factory;
+  envRecorder = null;
+}
+
 async function currentRecorder(): Promise<ExchangeRecorder | null> {
   if (recorder !== null || envRecordDir === undefined || envRecordDir === "") return recorder;
-  // Loaded only when LIBCLOUD_RECORD is set: recording code never weighs on ordinary use.
-  envRecorder ??= import("../test/recorder.js").then((m) => m.recorderFromEnvironment(envRecordDir)).catch((error: unknown) => {
+  const factory = envRecorderFactory;
+  if (factory === null) {
+    if (!noTestKit.warned) {
+      noTestKit.warned = true;
+      process.emitWarning("LIBCLOUD_RECORD is set but the test kit is not loaded: run with `node --import libcloud-ts/test`", { code: "LIBCLOUD_RECORD_FAILED" });
+    }
+    return null;
+  }
+  // Built on the first request: recording code never weighs on ordinary use.
+  envRecorder ??= Promise.resolve(envRecordDir).then(factory).catch((error: unknown) => {
     process.emitWarning(`LIBCLOUD_RECORD: could not start recording (${String(error)})`, { code: "LIBCLOUD_RECORD_FAILED" });
     return null;
   });
