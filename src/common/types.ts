@@ -7,6 +7,8 @@ export interface LibcloudErrorOptions {
   driver?: unknown;
   /** The underlying error. */
   cause?: unknown;
+  /** The HTTP status the error comes from, when it comes from one. */
+  statusCode?: number | undefined;
 }
 
 /** Turns a parsed error value (string, JSON object, XML element) into message text. */
@@ -21,20 +23,36 @@ export function messageFromValue(value: unknown): string {
   return safeJson(value);
 }
 
-/** Base class of libcloud's own errors (`libcloud.common.types.LibcloudError`). */
+/**
+ * Base class of libcloud's own errors (`libcloud.common.types.LibcloudError`): everything the
+ * library throws on purpose is one, HTTP errors (`BaseHTTPError`), transport errors and the
+ * storage errors included. An error that comes from an HTTP status has `statusCode`.
+ */
 export class LibcloudError extends Error {
   override name = "LibcloudError";
   /** The parsed error value as given (a string, a JSON object, an XML element). */
   readonly value: unknown;
   /** The driver the error came from, when known. */
   declare readonly driver: unknown;
+  /** The HTTP status the error comes from; undefined when it does not come from one. */
+  declare readonly statusCode?: number | undefined;
 
   constructor(value: unknown, options: LibcloudErrorOptions = {}) {
     super(messageFromValue(value), options.cause === undefined ? undefined : { cause: options.cause });
     this.value = value;
+    if (options.statusCode !== undefined) setStatusCode(this, options.statusCode);
     // Non-enumerable: a driver holds credentials, and errors get logged and JSON-encoded.
     Object.defineProperty(this, "driver", { value: options.driver ?? null, enumerable: false, writable: true });
   }
+}
+
+/**
+ * Gives an error the HTTP status it came from (own, enumerable, like a field). The connection uses
+ * it for a typed error a response class throws without one (a 404 mapped to `ObjectDoesNotExistError`).
+ * @internal
+ */
+export function setStatusCode(error: LibcloudError, statusCode: number): void {
+  Object.defineProperty(error, "statusCode", { value: statusCode, enumerable: true, writable: true, configurable: true });
 }
 
 /** The provider answered with a body that cannot be parsed. */
@@ -51,13 +69,18 @@ export class MalformedResponseError extends LibcloudError {
 /** How much of an unparseable body a MalformedResponseError keeps. */
 export const MALFORMED_BODY_EXCERPT = 1024;
 
-/** An error reported by the provider with an HTTP status. */
+/** An error reported by the provider with an HTTP status (`libcloud.common.types.ProviderError`). */
 export class ProviderError extends LibcloudError {
   override name = "ProviderError";
-  readonly httpCode: number;
+  /** The HTTP status. */
+  declare readonly statusCode: number;
   constructor(value: unknown, httpCode: number, options: LibcloudErrorOptions = {}) {
-    super(value, options);
-    this.httpCode = httpCode;
+    super(value, { ...options, statusCode: options.statusCode ?? httpCode });
+  }
+
+  /** libcloud's name for {@link ProviderError.statusCode} (`http_code`). */
+  get httpCode(): number {
+    return this.statusCode;
   }
 }
 
@@ -142,11 +165,7 @@ export class TlsError extends TransportError {
 export class ProxyError extends TransportError {
   override name = "ProxyError";
   /** The proxy's HTTP status for a refused CONNECT (407, 403, 502 …), when there was one. */
-  readonly statusCode: number | undefined;
-  constructor(message: string, options: TransportErrorOptions & { statusCode?: number }) {
-    super(message, options);
-    this.statusCode = options.statusCode;
-  }
+  declare readonly statusCode: number | undefined;
 }
 
 /** A buffered body went over `maxBufferedBodyBytes` (decoded size). */
