@@ -20,7 +20,7 @@ export { JsonResponse } from "./common/base/json-response.js";
 export { XmlResponse } from "./common/base/xml-response.js";
 export { RawResponse } from "./common/base/raw-response.js";
 export { Connection } from "./common/base/connection.js";
-export type { ConnectionOptions, RequestOptions, ResponseClass, RawResponseClass, RetryClass } from "./common/base/connection.js";
+export type { ConnectionOptions, RequestOptions, RequestRetryOptions, ResponseClass, RawResponseClass, RetryClass } from "./common/base/connection.js";
 export { ConnectionKey } from "./common/base/connection-key.js";
 export { ConnectionUserAndKey } from "./common/base/connection-user-and-key.js";
 export { CertificateConnection, KeyCertificateConnection } from "./common/base/certificate-connection.js";
@@ -31,8 +31,10 @@ export { BaseDriver } from "./common/base/base-driver.js";
 export type { BaseDriverOptions, DriverConnectionClass } from "./common/base/base-driver.js";
 export { LazyObject } from "./common/base/lazy-object.js";
 export type { LibcloudRequest, Params, ParamValue, HeaderInput, RequestBody } from "./common/base/request-context.js";
-export { MinimalRetry, Retry, RetryForeverOnRateLimitError, calculateRetryDelay, isRetryableByDefault } from "./utils/retry.js";
-export type { RetryOptions, RetryContext, WrapOptions, RetryStep } from "./utils/retry.js";
+export {
+  MinimalRetry, Retry, RetryForeverOnRateLimitError, calculateRetryDelay, isRetryableByDefault, isRefusedBeforeSend, DEFAULT_MAX_ATTEMPTS,
+} from "./utils/retry.js";
+export type { RetryOptions, RetryContext, WrapOptions, RetryStep, RetryInfo } from "./utils/retry.js";
 export { getClock, setClock, systemClock } from "./utils/clock.js";
 export type { Clock } from "./utils/clock.js";
 export { enableDebug, isDebugEnabled, REQUEST_ID_HEADER, DEBUG_BODY_LIMIT } from "./utils/logging-connection.js";
