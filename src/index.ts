@@ -5,7 +5,7 @@ export {
   TransportError, ConnectionError, DnsError, TimeoutError, TlsError, ProxyError, ResponseTooLargeError,
   DecompressionError, RedirectError, ClientClosedError, PollTimeoutError, JobFailedError, MALFORMED_BODY_EXCERPT,
 } from "./common/types.js";
-export type { LibcloudErrorOptions, TransportErrorOptions, TimeoutPhase } from "./common/types.js";
+export type { LibcloudErrorOptions, TransportErrorOptions, TimeoutPhase, PollTimeoutDetails } from "./common/types.js";
 export {
   BaseHTTPError, RateLimitReachedError, exceptionFromMessage, parseRetryAfter, HTTP_ERROR_CLASSES,
 } from "./common/exceptions.js";

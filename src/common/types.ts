@@ -193,9 +193,56 @@ export class ClientClosedError extends TransportError {
   override name = "ClientClosedError";
 }
 
-/** A polled job did not finish in time (`PollingConnection`). */
+/** What a {@link PollTimeoutError} tells about the job it gave up on (all redacted: no credential). */
+export interface PollTimeoutDetails {
+  /** The poll request's action (path and query, secret-looking query values redacted). */
+  action?: string | undefined;
+  /** The poll request's method. */
+  method?: string | undefined;
+  /** The job id, as the connection's `getJobId()` found it. */
+  jobId?: string | undefined;
+  /** The status of the last poll's response. */
+  lastStatus?: number | undefined;
+  /** The last poll's response headers (`Location`, request ids …); values off the allowlist are REDACTED. */
+  lastHeaders?: Readonly<Record<string, string>> | undefined;
+  /** How many polls were made. */
+  polls?: number | undefined;
+  /** The poll budget, in ms. */
+  timeoutMs?: number | undefined;
+}
+
+/**
+ * A polled job did not finish in time (`PollingConnection`). Besides libcloud's message it carries
+ * what is needed to find the job again: the poll's action, the job id and the last response's
+ * status and headers (H17, R24), never a credential.
+ */
 export class PollTimeoutError extends LibcloudError {
   override name = "PollTimeoutError";
+  /** The poll request's action (redacted). */
+  readonly action: string | undefined;
+  /** The poll request's method. */
+  readonly method: string | undefined;
+  /** The job id, when the connection knows how to find it. */
+  readonly jobId: string | undefined;
+  /** The status of the last poll's response. */
+  readonly lastStatus: number | undefined;
+  /** The last poll's response headers (redacted). */
+  readonly lastHeaders: Readonly<Record<string, string>>;
+  /** How many polls were made. */
+  readonly polls: number | undefined;
+  /** The poll budget, in ms. */
+  readonly timeoutMs: number | undefined;
+
+  constructor(value: unknown, options: LibcloudErrorOptions & PollTimeoutDetails = {}) {
+    super(value, options);
+    this.action = options.action;
+    this.method = options.method;
+    this.jobId = options.jobId;
+    this.lastStatus = options.lastStatus;
+    this.lastHeaders = { ...options.lastHeaders };
+    this.polls = options.polls;
+    this.timeoutMs = options.timeoutMs;
+  }
 }
 
 /** A polled job reported failure; thrown by `hasCompleted` to end polling at once. */
