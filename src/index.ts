@@ -10,6 +10,8 @@ export {
   BaseHTTPError, RateLimitReachedError, exceptionFromMessage, parseRetryAfter, HTTP_ERROR_CLASSES,
 } from "./common/exceptions.js";
 export type { HeaderMap, HttpErrorFactory } from "./common/exceptions.js";
+export { DIAGNOSTICS_CHANNELS } from "./common/diagnostics.js";
+export type { RequestEvent, RequestResponseEvent, RequestErrorEvent, RequestRetryEvent, PollEvent } from "./common/diagnostics.js";
 export { settings } from "./common/base/settings.js";
 export type { Settings } from "./common/base/settings.js";
 export { HTTPResponse } from "./common/base/http-response.js";

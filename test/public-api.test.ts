@@ -9,7 +9,7 @@ const load = (specifier: string): Promise<Record<string, unknown>> => import(spe
 test("libcloud-ts exports exactly these names", async () => {
   assert.deepEqual(Object.keys(await load("libcloud-ts")).sort(), [
     "BaseDriver", "BaseHTTPError", "CertificateConnection", "ClientClosedError", "ConfigError", "Connection",
-    "ConnectionError", "ConnectionKey", "ConnectionUserAndKey", "DEBUG_BODY_LIMIT", "DEFAULT_MAX_ATTEMPTS", "DecompressionError", "DnsError",
+    "ConnectionError", "ConnectionKey", "ConnectionUserAndKey", "DEBUG_BODY_LIMIT", "DEFAULT_MAX_ATTEMPTS", "DIAGNOSTICS_CHANNELS", "DecompressionError", "DnsError",
     "Element", "HTTPResponse", "HTTP_ERROR_CLASSES", "InvalidCredsError", "JobFailedError", "JsonResponse",
     "KeyCertificateConnection", "LazyObject", "LibcloudConnection", "LibcloudError", "MALFORMED_BODY_EXCERPT",
     "MalformedResponseError", "MinimalRetry", "PollTimeoutError", "PollingConnection", "ProviderError", "ProxyError",

@@ -1,5 +1,6 @@
 // Port of libcloud/common/base.py: Connection.
 import { inspect } from "node:util";
+import { baseEvent, channels, statusOf, tracingAttempts, type RequestEvent } from "../diagnostics.js";
 import { ClientClosedError, LibcloudError } from "../types.js";
 import { LibcloudConnection, formatOrigin, type Transport, type TransportClass, type TransportOptions } from "../../http/libcloud-connection.js";
 import { parseProxyUrl } from "../../http/proxy.js";
@@ -499,18 +500,53 @@ export class Connection {
     const target = query === "" ? request.action : `${request.action}${request.action.includes("?") ? "&" : "?"}${query}`;
     request.url = encodeRequestTarget(target.startsWith("/") ? target : `/${target}`);
     const perCall = options.retry;
-    if (!(options.retryFailed ?? (perCall !== undefined || settings.retryFailedHttpRequests))) return await this.#send(transport, request, headers, scoped);
-    const send = (): Promise<any> => this.#send(transport, request, headers, scoped);
+    if (!(options.retryFailed ?? (perCall !== undefined || settings.retryFailedHttpRequests))) return await this.#send(transport, request, headers, scoped, 1);
+    let attempt = 0;
+    const send = (): Promise<any> => this.#send(transport, request, headers, scoped, ++attempt);
+    const userOnRetry = perCall?.onRetry;
+    const onRetry = (info: RetryInfo): void => {
+      if (channels.retry.hasSubscribers) {
+        channels.retry.publish({ ...this.#event(transport, request, info.attempt), error: info.error, status: statusOf(info.error), delayMs: info.delayMs });
+      }
+      userOnRetry?.(info);
+    };
     const retry = new this.retryCls({
       retryDelay: perCall?.retryDelay ?? this.retryDelay,
       timeout: perCall?.timeout ?? this.timeout,
       backoff: perCall?.backoff ?? this.backoff,
       maxAttempts: perCall?.maxAttempts ?? this.maxAttempts,
     });
-    return retry.wrap(send, { signal, idempotent: request.idempotent, replayable: isReplayable(request.data), onRetry: perCall?.onRetry })();
+    return retry.wrap(send, { signal, idempotent: request.idempotent, replayable: isReplayable(request.data), onRetry })();
   }
 
-  async #send(transport: Transport, request: LibcloudRequest, headers: Record<string, string>, scoped: boolean): Promise<any> {
+  /** The fields of a diagnostics event for an attempt of `request`. */
+  #event(transport: Transport, request: LibcloudRequest, attempt: number): RequestEvent {
+    return baseEvent(request, this, request.method, `${transport.host}${request.url}`, attempt);
+  }
+
+  /** Sends one attempt; with a diagnostics subscriber, publishes its start and its response or error. */
+  #send(transport: Transport, request: LibcloudRequest, headers: Record<string, string>, scoped: boolean, attempt: number): Promise<any> {
+    if (!tracingAttempts()) return this.#sendOnce(transport, request, headers, scoped);
+    return this.#sendTraced(transport, request, headers, scoped, attempt);
+  }
+
+  async #sendTraced(transport: Transport, request: LibcloudRequest, headers: Record<string, string>, scoped: boolean, attempt: number): Promise<any> {
+    const event = this.#event(transport, request, attempt);
+    if (channels.start.hasSubscribers) channels.start.publish(event);
+    const started = performance.now();
+    try {
+      const response = await this.#sendOnce(transport, request, headers, scoped);
+      if (channels.response.hasSubscribers) {
+        channels.response.publish({ ...event, status: (response as { status: number }).status, durationMs: performance.now() - started });
+      }
+      return response;
+    } catch (error) {
+      if (channels.error.hasSubscribers) channels.error.publish({ ...event, error, status: statusOf(error), durationMs: performance.now() - started });
+      throw error;
+    }
+  }
+
+  async #sendOnce(transport: Transport, request: LibcloudRequest, headers: Record<string, string>, scoped: boolean): Promise<any> {
     const body = typeof request.data === "function" ? request.data() : request.data;
     // observeExchange is transport.request unless the debug log or a recorder is on.
     const httpResponse = await observeExchange(this, transport, {

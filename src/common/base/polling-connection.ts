@@ -1,6 +1,8 @@
 // Port of libcloud/common/base.py: PollingConnection.
 import { LibcloudError, PollTimeoutError, type PollTimeoutDetails } from "../types.js";
 import { abortReason, getClock } from "../../utils/clock.js";
+import { formatOrigin } from "../../http/libcloud-connection.js";
+import { baseEvent, channels } from "../diagnostics.js";
 import { connectionSecrets, redactHeaders, redactTarget, redactUrl, scrubSecrets, sensitiveDeclarations } from "../../utils/redact.js";
 import { Connection, type RequestOptions } from "./connection.js";
 import type { HeaderInput, Params, RequestBody } from "./request-context.js";
@@ -63,12 +65,15 @@ export class PollingConnection extends Connection {
     const { action: pollAction, ...pollRest } = pollOptions;
     // A poll is a read: a transient failure of one poll is retried, never the request that started the job.
     const pollRequest = { retryFailed: true, ...pollRest, signal };
-    const deadline = clock.now() + this.timeout;
+    const started = clock.now();
+    const deadline = started + this.timeout;
     for (;;) {
       if (signal?.aborted) throw abortReason(signal);
       response = await send.call(this, pollAction, pollRequest);
-      if (await this.hasCompleted(response)) return response;
+      const completed = await this.hasCompleted(response);
       polls++;
+      if (channels.poll.hasSubscribers) this.#publishPoll(pollOptions, response, polls, clock.now() - started, completed);
+      if (completed) return response;
       if (clock.now() + this.pollInterval > deadline) {
         throw new PollTimeoutError(`Job did not complete in ${this.timeout / 1000} seconds`, {
           ...this.#pollDetails(response, pollAction, pollRest.method ?? "GET", await this.getJobId({ response, firstResponse, context, requestOptions })),
@@ -86,6 +91,18 @@ export class PollingConnection extends Connection {
   getJobId(args: { response: any; firstResponse: any; context: Record<string, unknown>; requestOptions: PollRequestOptions }): string | undefined | Promise<string | undefined> {
     const headers = (args.firstResponse as { headers?: Record<string, string> } | undefined)?.headers;
     return typeof headers?.["location"] === "string" ? headers["location"] : undefined;
+  }
+
+  /** Publishes a `libcloud-ts:request:poll` event (redacted). */
+  #publishPoll(pollOptions: PollRequestOptions, response: unknown, polls: number, durationMs: number, completed: boolean): void {
+    const origin = formatOrigin(this.secure, this.host, this.port);
+    const status = (response as { status?: unknown } | undefined)?.status;
+    channels.poll.publish({
+      ...baseEvent(pollOptions, this, (pollOptions.method ?? "GET").toUpperCase(), `${origin}${pollOptions.action}`, polls),
+      status: typeof status === "number" ? status : undefined,
+      durationMs,
+      completed,
+    });
   }
 
   /** The details of a poll timeout, with every credential the connection knows left out. */
