@@ -64,6 +64,8 @@ export interface PollEvent extends RequestEvent {
   durationMs: number;
   /** Whether `hasCompleted` said the job is done. */
   completed: boolean;
+  /** What `hasCompleted` threw (a failed job's `JobFailedError`), when it threw. */
+  error?: unknown;
 }
 
 /** The channels (module singletons: `hasSubscribers` is the only cost when nobody listens). @internal */

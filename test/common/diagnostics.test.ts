@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import diagnosticsChannel from "node:diagnostics_channel";
 import { test } from "node:test";
 import {
-  BaseDriver, BaseHTTPError, ConnectionKey, DIAGNOSTICS_CHANNELS, JsonResponse, PollingConnection, type Params, type PollRequestOptions,
+  BaseDriver, BaseHTTPError, ConnectionKey, DIAGNOSTICS_CHANNELS, JobFailedError, JsonResponse, PollingConnection, type Params, type PollRequestOptions,
 } from "../../src/index.js";
 import { fakeClockEachTest } from "../helpers/clock.js";
 import { sendJson, startServer } from "../helpers/server.js";
@@ -91,7 +91,17 @@ test("poll events: one per poll with its number, status and completion", { timeo
     [2, 200, true, "GET", `http://127.0.0.1:${server.port}/jobs/j1`],
   ]);
   assert.equal(seen.filter((s) => s.channel === DIAGNOSTICS_CHANNELS.start).length, 3);
-  await Promise.all([c.close(), server.close()]);
+  class Failing extends Jobs {
+    override hasCompleted(): boolean {
+      throw new JobFailedError("Job failed: disk full");
+    }
+  }
+  const f = new Failing({ port: server.port });
+  const failed = (await capture(() => f.asyncRequest("/jobs", { method: "POST" }))).filter((s) => s.channel === DIAGNOSTICS_CHANNELS.poll);
+  assert.equal(failed.length, 1);
+  assert.ok(failed[0]!.event["error"] instanceof JobFailedError);
+  assert.equal(failed[0]!.event["completed"], false);
+  await Promise.all([c.close(), f.close(), server.close()]);
 });
 
 test("no subscriber, no event: nothing is published and requests behave the same", { timeout: 10_000 }, async () => {

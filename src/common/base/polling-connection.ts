@@ -70,7 +70,14 @@ export class PollingConnection extends Connection {
     for (;;) {
       if (signal?.aborted) throw abortReason(signal);
       response = await send.call(this, pollAction, pollRequest);
-      const completed = await this.hasCompleted(response);
+      let completed: boolean;
+      try {
+        completed = await this.hasCompleted(response);
+      } catch (error) {
+        // A failed job (JobFailedError) is a poll's outcome too.
+        if (channels.poll.hasSubscribers) this.#publishPoll(pollOptions, response, polls + 1, clock.now() - started, false, error);
+        throw error;
+      }
       polls++;
       if (channels.poll.hasSubscribers) this.#publishPoll(pollOptions, response, polls, clock.now() - started, completed);
       if (completed) return response;
@@ -94,7 +101,7 @@ export class PollingConnection extends Connection {
   }
 
   /** Publishes a `libcloud-ts:request:poll` event (redacted). */
-  #publishPoll(pollOptions: PollRequestOptions, response: unknown, polls: number, durationMs: number, completed: boolean): void {
+  #publishPoll(pollOptions: PollRequestOptions, response: unknown, polls: number, durationMs: number, completed: boolean, error?: unknown): void {
     const origin = formatOrigin(this.secure, this.host, this.port);
     const status = (response as { status?: unknown } | undefined)?.status;
     channels.poll.publish({
@@ -102,6 +109,7 @@ export class PollingConnection extends Connection {
       status: typeof status === "number" ? status : undefined,
       durationMs,
       completed,
+      ...(error === undefined ? {} : { error }),
     });
   }
 
