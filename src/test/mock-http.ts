@@ -6,6 +6,7 @@ import { Readable } from "node:stream";
 import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
 import { HTTPResponse } from "../http/http-response.js";
 import type { HeaderMap } from "../common/exceptions.js";
+import { LibcloudError } from "../common/types.js";
 import { formatOrigin, type Transport, type TransportOptions, type TransportRequest } from "../http/libcloud-connection.js";
 
 /** A mock method's answer: `[status, body, headers, reason]` (body, headers and reason optional). */
@@ -27,7 +28,7 @@ export interface MockRequest {
 }
 
 /** Thrown when no mock method matches a request: names the method looked for and the ones known. */
-export class MockHttpError extends Error {
+export class MockHttpError extends LibcloudError {
   override readonly name: string = "MockHttpError";
   /** The method name that was looked up. */
   readonly methodName: string;
