@@ -23,10 +23,11 @@ function repoRoot(): string {
 describe("libcloud-ts/storage", () => {
   it("exports exactly these names", () => {
     assert.deepEqual(Object.keys(storage).sort(), [
-      "AzureBlobsConnection", "AzureBlobsCopyConnection", "AzureBlobsStorageDriver",
+      "AzureBlobLease", "AzureBlobsConnection", "AzureBlobsCopyConnection", "AzureBlobsStorageDriver",
       "AzureRawResponse", "AzureResponse", "Container", "ContainerAlreadyExistsError", "ContainerDoesNotExistError", "ContainerError",
-      "ContainerIsNotEmptyError", "InvalidContainerNameError", "ObjectDoesNotExistError", "ObjectError", "ObjectHashMismatchError",
-      "Provider", "StorageDriver", "StorageObject", "getDriver",
+      "ContainerIsNotEmptyError", "DownloadIncompleteError", "InvalidContainerNameError", "InvalidObjectNameError", "ObjectDoesNotExistError",
+      "ObjectError", "ObjectHashMismatchError", "Provider", "StorageDriver", "StorageObject", "UploadError", "checkContainerName",
+      "checkObjectName", "getDriver",
     ]);
   });
 

@@ -1,27 +1,32 @@
 // Port of libcloud/storage/drivers/azure_blobs.py and libcloud/common/azure.py (AzureConnection,
 // AzureResponse): Azure Blob Storage with SharedKey signing, built on libcloud-ts's public API only.
 import { createHash, createHmac } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
 import {
   ConnectionUserAndKey, InvalidCredsError, JobFailedError, LibcloudError, PollingConnection, RawResponse, XmlResponse,
   parseXml, type BaseDriverOptions, type ConnectionOptions, type Element, type LibcloudRequest, type Params, type PollRequestOptions,
 } from "../../index.js";
 import { Container } from "../container.js";
 import {
-  ContainerAlreadyExistsError, ContainerDoesNotExistError, ContainerIsNotEmptyError, InvalidContainerNameError,
+  ContainerAlreadyExistsError, ContainerDoesNotExistError, ContainerIsNotEmptyError, DownloadIncompleteError, InvalidContainerNameError,
   ObjectDoesNotExistError, ObjectHashMismatchError,
 } from "../errors.js";
+import { checkContainerName, checkObjectName } from "../names.js";
 import {
-  StorageDriver, type DownloadObjectOptions, type DownloadStreamOptions, type ListObjectsOptions, type UploadObjectOptions,
-  type UploadStreamOptions,
+  StorageDriver, type DownloadObjectOptions, type DownloadSource, type DownloadStreamOptions, type ListObjectsOptions, type UploadExtra,
+  type UploadObjectOptions, type UploadStreamOptions,
 } from "../storage-driver.js";
 import { StorageObject } from "../storage-object.js";
+import { AzureBlobLease } from "./azure-blob-lease.js";
+import { checkStorageOptions, readFileChecked, raceAbort } from "../transfer.js";
 
 /** The x-ms-version this driver speaks (the one libcloud 3.4.1 sends). */
 export const AZURE_API_VERSION = "2018-11-09";
 /** Host suffix of Azure's public cloud; the account is the first label. */
 export const AZURE_STORAGE_HOST_SUFFIX = "blob.core.windows.net";
+/** Host suffixes of the sovereign clouds and Private Link (libcloud's AZURE_STORAGE_HOST_SUFFIX_*): a host ending so gets `<account>.<suffix>`. */
+export const AZURE_STORAGE_HOST_SUFFIXES_PREFIXED = ["blob.core.chinacloudapi.cn", "blob.core.usgovcloudapi.net", "privatelink.blob.core.windows.net"] as const;
+/** Seconds a lease taken by `exUseLease` lasts (libcloud's AZURE_LEASE_PERIOD); it is renewed while the upload runs. */
+export const AZURE_LEASE_PERIOD = 60;
 /** Azure domains (public and sovereign clouds): any other host is addressed path-style (Azurite). */
 const AZURE_DOMAIN = /\.core\.(windows\.net|chinacloudapi\.cn|usgovcloudapi\.net|cloudapi\.de)$/i;
 /** Items per listing page (libcloud's RESPONSES_PER_REQUEST). */
@@ -282,6 +287,18 @@ export class AzureBlobsCopyConnection extends PollingConnection implements Azure
 /** Options of `new AzureBlobsStorageDriver(account, key, options)`. */
 export type AzureBlobsStorageDriverOptions = BaseDriverOptions;
 
+/**
+ * The host of an account (libcloud's `_ex_connection_class_kwargs`): none given, the public cloud's
+ * `<account>.blob.core.windows.net`; a host ending in a sovereign cloud's (or Private Link's)
+ * suffix, `<account>.<suffix>`; any other host as given (Azurite: the account goes in the path).
+ */
+export function azureHost(account: string, host: string | undefined): string {
+  if (host === undefined) return `${account}.${AZURE_STORAGE_HOST_SUFFIX}`;
+  const lower = host.toLowerCase();
+  const suffix = AZURE_STORAGE_HOST_SUFFIXES_PREFIXED.find((s) => lower === s || lower.endsWith(`.${s}`));
+  return suffix === undefined ? host : `${account}.${suffix}`;
+}
+
 /** Python's urllib.parse.quote(name, safe="/"): what libcloud puts in blob paths. */
 function quotePath(name: string): string {
   return name.split("/").map((s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)).join("/");
@@ -307,6 +324,38 @@ function metaFromXml(node: Element | null): Record<string, string> {
   const meta: Record<string, string> = {};
   for (const child of node?.children ?? []) meta[child.tag] = child.text ?? "";
   return meta;
+}
+
+/** Options of the Azure driver's `uploadObjectViaStream`: the base's, and libcloud's `ex_use_lease`. */
+export interface AzureUploadStreamOptions extends UploadStreamOptions {
+  /**
+   * Take a lease on the blob (when it exists) for the upload, renew it while the upload runs and
+   * release it at the end, as libcloud's `AzureBlobLease`: no other writer can change the blob meanwhile.
+   * @defaultValue false
+   */
+  exUseLease?: boolean | undefined;
+}
+
+/** Options of the Azure driver's `uploadObject`. */
+export interface AzureUploadObjectOptions extends UploadObjectOptions {
+  /** As in {@link AzureUploadStreamOptions.exUseLease}. @defaultValue false */
+  exUseLease?: boolean | undefined;
+}
+
+/** The upload options the Azure driver takes beyond the base's. */
+const AZURE_UPLOAD_OPTION_NAMES = ["exUseLease"] as const;
+
+/** An iterable's iterator, sync or async, as an async iterator (so an abort can stop it with return()). */
+function sourceIterator(iterable: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncIterator<Uint8Array> {
+  if (Symbol.asyncIterator in iterable) return iterable[Symbol.asyncIterator]();
+  if (iterable === null || typeof (iterable)[Symbol.iterator] !== "function") {
+    throw new TypeError("uploadObjectViaStream: the source must be an iterable or async iterable of Buffers");
+  }
+  const it = (iterable)[Symbol.iterator]();
+  return {
+    next: async () => it.next(),
+    return: async () => it.return?.() ?? { done: true, value: undefined },
+  };
 }
 
 /** Headers libcloud stores with the blob under x-ms-blob-* (`_fix_headers`). */
@@ -378,8 +427,8 @@ export class AzureBlobsStorageDriver extends StorageDriver {
 
   constructor(key: string, secret: string, options: AzureBlobsStorageDriverOptions = {}) {
     if (typeof secret !== "string" || secret === "") throw new TypeError("AzureBlobsStorageDriver(account, key): the account key is required");
-    const host = options.host ?? `${key}.${AZURE_STORAGE_HOST_SUFFIX}`;
-    super(key, secret, { ...options, host });
+    super(key, secret, { ...options, host: azureHost(key, options.host) });
+    const host = this.connection.host;
     const { apiVersion: _a, region: _r, ...connectionOptions } = options;
     const copyOptions: Record<string, unknown> = { ...connectionOptions, host, secure: this.secure };
     for (const k of Object.keys(copyOptions)) if (copyOptions[k] === undefined) delete copyOptions[k];
@@ -393,19 +442,22 @@ export class AzureBlobsStorageDriver extends StorageDriver {
     await Promise.all([this.connection.close(), this.copyConnection.close()]);
   }
 
+  /** Every request's container path: the name vetted (H2) and percent-encoded whole, so it is one segment. */
   #containerPath(containerName: string): string {
-    return `/${containerName}`;
+    return `/${quotePath(checkContainerName(containerName)).replace(/\//g, "%2F")}`;
   }
 
+  /** Every request's blob path: both names vetted (H2), the object's segments percent-encoded, so the service takes them literally. */
   #objectPath(containerName: string, objectName: string): string {
-    return `/${containerName}/${quotePath(objectName)}`;
+    return `${this.#containerPath(containerName)}/${quotePath(checkObjectName(objectName))}`;
   }
 
   /** The URL of a blob (what Copy Blob takes as its source). */
-  #objectUrl(containerName: string, objectName: string): string {
+  #objectUrl(containerName: string, objectName?: string): string {
     const c = this.connection;
     const origin = `${c.secure ? "https" : "http"}://${c.host.includes(":") ? `[${c.host}]` : c.host}${c.port === (c.secure ? 443 : 80) ? "" : `:${c.port}`}`;
-    return `${origin}${c.requestPath}${this.#objectPath(containerName, objectName)}`;
+    const path = objectName === undefined ? this.#containerPath(containerName) : this.#objectPath(containerName, objectName);
+    return `${origin}${c.requestPath}${path}`;
   }
 
   #xmlToContainer(node: Element): Container {
@@ -421,7 +473,7 @@ export class AzureBlobsStorageDriver extends StorageDriver {
 
   #responseToContainer(containerName: string, headers: Record<string, string>): Container {
     return new Container(containerName, {
-      url: `${this.#objectUrl(containerName, "").replace(/\/$/, "")}`,
+      url: this.#objectUrl(containerName),
       etag: unquoteEtag(headers["etag"]),
       lastModified: headers["last-modified"] ?? null,
       lease: { status: headers["x-ms-lease-status"] ?? null, state: headers["x-ms-lease-state"] ?? null, duration: headers["x-ms-lease-duration"] ?? null },
@@ -492,11 +544,13 @@ export class AzureBlobsStorageDriver extends StorageDriver {
   }
 
   override async *iterateContainers(options: { signal?: AbortSignal | undefined } = {}): AsyncIterableIterator<Container> {
+    checkStorageOptions(options, "signal", "iterateContainers");
     const params = { comp: "list", maxresults: this.responsesPerRequest, include: "metadata" };
     for await (const node of this.#pages("/", params, "Containers", "Container", options.signal)) yield this.#xmlToContainer(node);
   }
 
   override async *iterateContainerObjects(container: Container, options: ListObjectsOptions = {}): AsyncIterableIterator<StorageObject> {
+    checkStorageOptions(options, "list", "iterateContainerObjects");
     const params: Record<string, string | number> = { restype: "container", comp: "list", maxresults: this.responsesPerRequest, include: "metadata" };
     if (options.prefix !== undefined && options.prefix !== "") params["prefix"] = options.prefix;
     for await (const blob of this.#pages(this.#containerPath(container.name), params, "Blobs", "Blob", options.signal)) {
@@ -516,13 +570,14 @@ export class AzureBlobsStorageDriver extends StorageDriver {
 
   /** Deletes a container; like libcloud, refuses one that still holds objects (Azure would delete them). */
   override async deleteContainer(container: Container): Promise<boolean> {
-    const probe: AzureResponse = await this.connection.request(this.#containerPath(container.name), {
+    const path = this.#containerPath(container.name);
+    const probe: AzureResponse = await this.connection.request(path, {
       params: { restype: "container", comp: "list", maxresults: 1 },
     });
     if (((probe.object as Element).find("Blobs")?.findall("Blob").length ?? 0) > 0) {
       throw new ContainerIsNotEmptyError("Container must be empty before it can be deleted.", { containerName: container.name, driver: this });
     }
-    await this.connection.request(this.#containerPath(container.name), { method: "DELETE", params: { restype: "container" } });
+    await this.connection.request(path, { method: "DELETE", params: { restype: "container" } });
     return true;
   }
 
@@ -532,14 +587,16 @@ export class AzureBlobsStorageDriver extends StorageDriver {
     return this.#responseToObject(objectName, new Container(containerName, {}, this), response.headers);
   }
 
-  override async uploadObject(filePath: string, container: Container, objectName: string, options: UploadObjectOptions = {}): Promise<StorageObject> {
+  /**
+   * Uploads a file, holding it to its size when opened: a file that shrinks, grows, changes or
+   * disappears while it is read fails with an UploadError before anything is committed (H5).
+   */
+  override async uploadObject(filePath: string, container: Container, objectName: string, options: AzureUploadObjectOptions = {}): Promise<StorageObject> {
+    checkStorageOptions(options, "upload", "uploadObject", AZURE_UPLOAD_OPTION_NAMES);
+    const path = this.#objectPath(container.name, objectName);
     const { verifyHash: _verifyHash, ...rest } = options;
-    const size = (await stat(filePath)).size;
-    const obj = await this.uploadObjectViaStream(createReadStream(filePath, { highWaterMark: 1024 * 1024 }), container, objectName, rest);
-    if (obj.size !== size) {
-      throw new LibcloudError(`${JSON.stringify(filePath)} changed during the upload: ${obj.size} bytes sent, ${size} expected`, { driver: this });
-    }
-    return obj;
+    const { size, chunks } = await readFileChecked(filePath, objectName);
+    return this.#upload(chunks, container, objectName, path, rest, size);
   }
 
   /**
@@ -547,13 +604,24 @@ export class AzureBlobsStorageDriver extends StorageDriver {
    * per block (the next block is read while the previous one is sent) and a Put Block List. Each
    * request carries the MD5 of its body, computed as the bytes arrive, so the service checks every
    * block (a mismatch is an ObjectHashMismatchError); the object's MD5 is stored with it. A block
-   * that fails (5xx, 429, a dropped connection) is retried from its buffer.
+   * that fails (5xx, 429, a dropped connection) is retried from its buffer. Nothing is committed
+   * (the Put Blob or Put Block List is not sent) unless the source ended without an error and every
+   * block was stored; an abort stops the upload at once, even while the source stalls (H5).
+   * `exUseLease` takes a lease on an existing blob for the upload, as libcloud's AzureBlobLease.
    */
   override async uploadObjectViaStream(
-    iterable: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, container: Container, objectName: string, options: UploadStreamOptions = {},
+    iterable: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, container: Container, objectName: string, options: AzureUploadStreamOptions = {},
   ): Promise<StorageObject> {
-    const { extra = {}, headers: userHeaders = {}, onProgress, signal } = options;
+    checkStorageOptions(options, "uploadStream", "uploadObjectViaStream", AZURE_UPLOAD_OPTION_NAMES);
     const path = this.#objectPath(container.name, objectName);
+    return this.#upload(iterable, container, objectName, path, options, undefined);
+  }
+
+  async #upload(
+    iterable: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, container: Container, objectName: string, path: string,
+    options: AzureUploadStreamOptions, totalBytes: number | undefined,
+  ): Promise<StorageObject> {
+    const { extra = {}, headers: userHeaders = {}, onProgress, signal, exUseLease = false } = options;
     const blobHeaders: Record<string, string> = {};
     for (const [key, value] of Object.entries(userHeaders)) {
       blobHeaders[BLOB_PROPERTY_HEADERS.has(key.toLowerCase()) ? `x-ms-blob-${key.toLowerCase()}` : key] = value;
@@ -561,81 +629,124 @@ export class AzureBlobsStorageDriver extends StorageDriver {
     for (const [key, value] of Object.entries(extra.metaData ?? {})) blobHeaders[`x-ms-meta-${key}`] = value;
     blobHeaders["x-ms-blob-content-type"] = extra.contentType ?? "application/octet-stream";
 
+    const source = sourceIterator(iterable);
+    const lease = exUseLease ? await AzureBlobLease.acquire(this, path, signal).catch(async (error: unknown) => {
+      await source.return?.().catch(() => {});
+      throw error;
+    }) : undefined;
+    let failed = false;
+    try {
+      return await this.#uploadBlocks(source, container, objectName, path, blobHeaders, extra, onProgress, signal, totalBytes, lease);
+    } catch (error) {
+      failed = true;
+      throw error;
+    } finally {
+      if (lease !== undefined) {
+        // A failed upload's error wins over a failed release (the lease then expires by itself).
+        await lease.release().catch((error: unknown) => {
+          if (!failed) throw error;
+        });
+      }
+    }
+  }
+
+  async #uploadBlocks(
+    source: AsyncIterator<Uint8Array>, container: Container, objectName: string, path: string, blobHeaders: Record<string, string>,
+    extra: UploadExtra, onProgress: UploadStreamOptions["onProgress"], signal: AbortSignal | undefined, totalBytes: number | undefined,
+    lease: AzureBlobLease | undefined,
+  ): Promise<StorageObject> {
     const whole = createHash("md5");
     const concurrency = Math.max(1, Math.floor(this.uploadConcurrency));
-    const blocks = readBlocks(iterable, this.uploadChunkSize, whole, concurrency + 2);
+    const blocks = readBlocks({ [Symbol.asyncIterator]: () => source }, this.uploadChunkSize, whole, concurrency + 2);
+    // On abort, stop the source at once (not awaited: a stalled source may never answer).
+    const stopSource = (): void => {
+      source.return?.().catch(() => {});
+    };
+    const nextBlock = (): Promise<IteratorResult<{ data: Buffer; md5: string }>> => raceAbort(blocks.next(), signal);
+    const leaseHeaders = (): Record<string, string> => (lease === undefined ? {} : { "x-ms-lease-id": lease.id });
     let sent = 0;
-    let next = await blocks.next();
-    const first = next.done === true ? { data: Buffer.alloc(0), md5: createHash("md5").digest("base64") } : next.value;
-    next = next.done === true ? next : await blocks.next();
     let response: AzureResponse;
     let objectMd5: string;
-    if (next.done === true) {
-      objectMd5 = first.md5;
-      response = await this.connection.request(path, {
-        method: "PUT",
-        headers: { ...blobHeaders, "x-ms-blob-type": "BlockBlob", "Content-Length": first.data.length, "Content-MD5": first.md5 },
-        data: () => first.data,
-        retryFailed: true,
-        signal,
-      });
-      sent = first.data.length;
-      onProgress?.(sent);
-    } else {
-      const ids: string[] = [];
-      const putBlock = async (block: { data: Buffer; md5: string }): Promise<void> => {
-        const id = Buffer.from(`block-${String(ids.length).padStart(10, "0")}`).toString("base64");
-        ids.push(id);
-        await this.connection.request(path, {
+    const inFlight: Promise<void>[] = [];
+    let reading: Promise<IteratorResult<{ data: Buffer; md5: string }>> | undefined;
+    try {
+      let next = await (reading = nextBlock());
+      const first = next.done === true ? { data: Buffer.alloc(0), md5: createHash("md5").digest("base64") } : next.value;
+      next = next.done === true ? next : await (reading = nextBlock());
+      reading = undefined;
+      if (next.done === true) {
+        objectMd5 = first.md5;
+        signal?.throwIfAborted();
+        await lease?.renewIfDue(signal);
+        response = await this.connection.request(path, {
           method: "PUT",
-          params: { comp: "block", blockid: id },
-          headers: { "Content-Length": block.data.length, "Content-MD5": block.md5 },
-          data: () => block.data,
+          headers: { ...blobHeaders, ...leaseHeaders(), "x-ms-blob-type": "BlockBlob", "Content-Length": first.data.length, "Content-MD5": first.md5 },
+          data: () => first.data,
           retryFailed: true,
           signal,
         });
-        sent += block.data.length;
-        onProgress?.(sent);
-      };
-      // Up to `concurrency` blocks are sent at once while the next one is read: the emulator or
-      // service, not the client, is what an upload waits on.
-      const inFlight: Promise<void>[] = [];
-      let reading: Promise<IteratorResult<{ data: Buffer; md5: string }>> | undefined;
-      try {
+        sent = first.data.length;
+        onProgress?.({ loadedBytes: sent, totalBytes: totalBytes ?? sent });
+      } else {
+        const ids: string[] = [];
+        const putBlock = async (block: { data: Buffer; md5: string }): Promise<void> => {
+          const id = Buffer.from(`block-${String(ids.length).padStart(10, "0")}`).toString("base64");
+          ids.push(id);
+          await lease?.renewIfDue(signal);
+          await this.connection.request(path, {
+            method: "PUT",
+            params: { comp: "block", blockid: id },
+            headers: { ...leaseHeaders(), "Content-Length": block.data.length, "Content-MD5": block.md5 },
+            data: () => block.data,
+            retryFailed: true,
+            signal,
+          });
+          sent += block.data.length;
+          onProgress?.({ loadedBytes: sent, totalBytes });
+        };
+        // Up to `concurrency` blocks are sent at once while the next one is read: the emulator or
+        // service, not the client, is what an upload waits on.
         let block: { data: Buffer; md5: string } = first;
         for (;;) {
-          if (inFlight.length >= concurrency) await inFlight.shift();
+          if (inFlight.length >= concurrency) await raceAbort(inFlight.shift()!, signal);
           const put = putBlock(block);
           put.catch(() => {}); // handled: awaited in order below, or settled on failure
           inFlight.push(put);
           if (next.done === true) break;
           block = next.value;
-          reading = blocks.next();
-          next = await reading;
+          next = await (reading = nextBlock());
+          reading = undefined;
         }
         await Promise.all(inFlight);
-      } catch (error) {
-        // Settle everything before giving up, so no rejection is left unhandled.
-        await Promise.allSettled([...inFlight, reading]);
-        await blocks.return(undefined).catch(() => {});
-        throw error;
+        // The commit: only now, with the source ended cleanly and every block stored.
+        signal?.throwIfAborted();
+        objectMd5 = whole.digest("base64");
+        const list = `<?xml version="1.0" encoding="utf-8"?><BlockList>${ids.map((id) => `<Latest>${id}</Latest>`).join("")}</BlockList>`;
+        await lease?.renewIfDue(signal);
+        response = await this.connection.request(path, {
+          method: "PUT",
+          params: { comp: "blocklist" },
+          headers: {
+            ...blobHeaders,
+            ...leaseHeaders(),
+            "x-ms-blob-content-md5": objectMd5,
+            "Content-Length": Buffer.byteLength(list),
+            "Content-MD5": createHash("md5").update(list).digest("base64"),
+            "Content-Type": "application/xml",
+          },
+          data: list,
+          retryFailed: true,
+          signal,
+        });
       }
-      objectMd5 = whole.digest("base64");
-      const list = `<?xml version="1.0" encoding="utf-8"?><BlockList>${ids.map((id) => `<Latest>${id}</Latest>`).join("")}</BlockList>`;
-      response = await this.connection.request(path, {
-        method: "PUT",
-        params: { comp: "blocklist" },
-        headers: {
-          ...blobHeaders,
-          "x-ms-blob-content-md5": objectMd5,
-          "Content-Length": Buffer.byteLength(list),
-          "Content-MD5": createHash("md5").update(list).digest("base64"),
-          "Content-Type": "application/xml",
-        },
-        data: list,
-        retryFailed: true,
-        signal,
-      });
+    } catch (error) {
+      stopSource();
+      // Settle the blocks in flight before giving up, so no rejection is left unhandled; a
+      // stalled read is not waited for (it was told to stop).
+      await Promise.allSettled(inFlight);
+      reading?.catch(() => {});
+      if (reading === undefined) await blocks.return(undefined).catch(() => {});
+      throw error;
     }
     const etag = unquoteEtag(response.headers["etag"]);
     return new StorageObject({
@@ -655,37 +766,91 @@ export class AzureBlobsStorageDriver extends StorageDriver {
     });
   }
 
-  #rawGet(obj: StorageObject, signal: AbortSignal | undefined): Promise<AzureRawResponse> {
+  #rawGet(obj: StorageObject, signal: AbortSignal | undefined, range?: string): Promise<AzureRawResponse> {
     // identity: the blob's bytes exactly as stored, even when it was saved with Content-Encoding: gzip
     // (the transport would otherwise decode it, and the size would not match).
-    return this.connection.request(this.#objectPath(obj.container.name, obj.name), { raw: true, signal, headers: { "Accept-Encoding": "identity" } });
+    const headers: Record<string, string> = { "Accept-Encoding": "identity" };
+    if (range !== undefined) headers["x-ms-range"] = range;
+    return this.connection.request(this.#objectPath(obj.container.name, obj.name), { raw: true, signal, headers });
+  }
+
+  /**
+   * A whole-object GET and what its body is checked against (H12): the object's known size (and
+   * the Content-Length, which must agree with it) and the blob's Content-MD5 when it has one.
+   */
+  async #openWhole(obj: StorageObject, signal: AbortSignal | undefined, chunkSize?: number): Promise<DownloadSource> {
+    const response = await this.#rawGet(obj, signal);
+    const length = response.headers["content-length"];
+    const announced = length === undefined ? undefined : Number(length);
+    const known = Number.isSafeInteger(obj.size) && obj.size >= 0 ? obj.size : undefined;
+    if (announced !== undefined && known !== undefined && announced !== known) {
+      response.response?.destroy();
+      throw new DownloadIncompleteError(
+        `Download of ${JSON.stringify(obj.name)}: the server sends ${announced} bytes, the object has ${known} (it changed since it was read: get it again)`,
+        { objectName: obj.name, receivedBytes: announced, expectedBytes: known, driver: this },
+      );
+    }
+    return { body: response.iterContent(chunkSize), expectedBytes: known ?? announced, contentMd5: response.headers["content-md5"] };
+  }
+
+  /**
+   * A ranged GET (`x-ms-range`, as libcloud's) and its checks (M4, M12): a 206 must start where
+   * asked (Content-Range) and carry exactly the range's bytes; a 200 (a server that ignored the
+   * range) is taken only when it is exactly the bytes asked for, else it is a DownloadIncompleteError.
+   */
+  async #openRange(obj: StorageObject, startBytes: number, endBytes: number | undefined, signal: AbortSignal | undefined, chunkSize?: number): Promise<DownloadSource> {
+    checkObjectName(obj.name);
+    const known = Number.isSafeInteger(obj.size) && obj.size >= 0 ? obj.size : undefined;
+    const { header, length } = this.rangeOf(startBytes, endBytes, known);
+    const response = await this.#rawGet(obj, signal, header);
+    const announced = response.headers["content-length"] === undefined ? undefined : Number(response.headers["content-length"]);
+    const fail = async (why: string, received: number): Promise<never> => {
+      response.response?.destroy();
+      throw new DownloadIncompleteError(`Range download of ${JSON.stringify(obj.name)} (${header}): ${why}`, {
+        objectName: obj.name, receivedBytes: received, expectedBytes: length ?? -1, driver: this,
+      });
+    };
+    if (response.status === 206) {
+      const match = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(response.headers["content-range"] ?? "");
+      if (match === null || Number(match[1]) !== startBytes) await fail(`the server answered Content-Range ${JSON.stringify(response.headers["content-range"] ?? "")}`, announced ?? 0);
+      const served = Number(match![2]) - Number(match![1]) + 1;
+      if (length !== undefined && served !== length) await fail(`the server serves ${served} bytes, the range has ${length}`, served);
+      return { body: response.iterContent(chunkSize), expectedBytes: served };
+    }
+    // 200: the whole object. Acceptable only if it is exactly the range (libcloud takes any 200).
+    if (startBytes !== 0 || announced === undefined || (length !== undefined && announced !== length)) {
+      await fail("the server ignored the range and sent the whole object (200)", announced ?? 0);
+    }
+    return { body: response.iterContent(chunkSize), expectedBytes: announced, contentMd5: response.headers["content-md5"] };
   }
 
   override async downloadObject(obj: StorageObject, destinationPath: string, options: DownloadObjectOptions = {}): Promise<boolean> {
-    return this.saveObject(obj, async () => {
-      const response = await this.#rawGet(obj, options.signal);
-      const length = response.headers["content-length"];
-      return { body: response.iterContent(), expectedSize: length === undefined ? undefined : Number(length) };
-    }, destinationPath, options);
+    checkStorageOptions(options, "download", "downloadObject");
+    this.#objectPath(obj.container.name, obj.name);
+    return this.saveObject(obj, () => this.#openWhole(obj, options.signal), destinationPath, options);
   }
 
   override async downloadObjectAsStream(obj: StorageObject, options: DownloadStreamOptions = {}): Promise<AsyncIterableIterator<Buffer>> {
-    const response = await this.#rawGet(obj, options.signal);
-    const length = response.headers["content-length"];
-    const expected = length === undefined ? undefined : Number(length);
-    const incomplete = (received: number): LibcloudError =>
-      new LibcloudError(`Download of ${JSON.stringify(obj.name)} is incomplete: got ${received} of ${expected} bytes`, { driver: this });
-    async function* checked(): AsyncGenerator<Buffer> {
-      let received = 0;
-      for await (const chunk of response.iterContent(options.chunkSize)) {
-        received += chunk.length;
-        yield chunk;
-      }
-      if (expected !== undefined && received !== expected) {
-        throw incomplete(received);
-      }
-    }
-    return checked();
+    checkStorageOptions(options, "downloadStream", "downloadObjectAsStream");
+    const { body, expectedBytes, contentMd5 } = await this.#openWhole(obj, options.signal, options.chunkSize);
+    return this.verifyDownload(body, { objectName: obj.name, expectedBytes, contentMd5, onProgress: options.onProgress });
+  }
+
+  override async downloadObjectRange(
+    obj: StorageObject, destinationPath: string, startBytes: number, endBytes?: number, options: DownloadObjectOptions = {},
+  ): Promise<boolean> {
+    checkStorageOptions(options, "download", "downloadObjectRange");
+    this.#objectPath(obj.container.name, obj.name);
+    this.rangeOf(startBytes, endBytes);
+    return this.saveObject(obj, () => this.#openRange(obj, startBytes, endBytes, options.signal), destinationPath, options);
+  }
+
+  override async downloadObjectRangeAsStream(
+    obj: StorageObject, startBytes: number, endBytes?: number, options: DownloadStreamOptions = {},
+  ): Promise<AsyncIterableIterator<Buffer>> {
+    checkStorageOptions(options, "downloadStream", "downloadObjectRangeAsStream");
+    const { body, expectedBytes, contentMd5 } = await this.#openRange(obj, startBytes, endBytes, options.signal, options.chunkSize);
+    return this.verifyDownload(body, { objectName: obj.name, expectedBytes, contentMd5, onProgress: options.onProgress });
   }
 
   override async deleteObject(obj: StorageObject): Promise<boolean> {
@@ -699,6 +864,7 @@ export class AzureBlobsStorageDriver extends StorageDriver {
    * Returns the destination object, read from the last poll.
    */
   override async copyObject(obj: StorageObject, container: Container, objectName: string, options: { signal?: AbortSignal | undefined } = {}): Promise<StorageObject> {
+    checkStorageOptions(options, "signal", "copyObject");
     const response: AzureResponse = await this.copyConnection.asyncRequest(this.#objectPath(container.name, objectName), {
       method: "PUT",
       headers: { "x-ms-copy-source": this.#objectUrl(obj.container.name, obj.name) },
