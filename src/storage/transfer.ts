@@ -129,7 +129,9 @@ export async function readFileChecked(filePath: string, objectName: string): Pro
           if (after === null) throw broken("disappeared");
           if (after.ino !== before.ino || after.dev !== before.dev) throw broken("was replaced");
           const now = await handle.stat();
-          if (now.size !== size || now.mtimeMs !== before.mtimeMs) throw broken(`changed (${now.size} bytes now, ${size} when opened)`);
+          if (now.size > size) throw broken(`grew past its ${size} bytes`);
+          if (now.size < size) throw broken(`shrank to ${now.size} of its ${size} bytes`);
+          if (now.mtimeMs !== before.mtimeMs) throw broken("changed");
           const { bytesRead: extra } = await handle.read(Buffer.alloc(1), 0, 1, null);
           if (extra !== 0) throw broken(`grew past its ${size} bytes`);
         }
