@@ -32,7 +32,7 @@ function countRequests(d: AzureBlobsStorageDriver): { count: number } {
   const original = d.connection.request.bind(d.connection);
   d.connection.request = ((action: string, options?: Record<string, unknown>) => {
     seen.count += 1;
-    return original(action, options as never);
+    return original(action, options);
   }) as typeof d.connection.request;
   return seen;
 }
