@@ -190,17 +190,40 @@ export class StorageDriver extends BaseDriver {
 
   /**
    * The `Range` header value of bytes `start` up to `end` (exclusive), libcloud's
-   * `_get_standard_range_str`, and the number of bytes it asks for when `end` is set (and
-   * `size` when known). Bad bounds are a TypeError before anything is sent.
+   * `_get_standard_range_str`. Bad bounds are a TypeError before anything is sent (libcloud's
+   * `_validate_start_and_end_bytes`).
    */
-  protected rangeOf(startBytes: number, endBytes: number | undefined, size?: number): { header: string; length: number | undefined } {
+  protected rangeOf(startBytes: number, endBytes: number | undefined): string {
     if (!Number.isSafeInteger(startBytes) || startBytes < 0) throw new TypeError(`startBytes must be a non-negative integer, got ${String(startBytes)}`);
     if (endBytes !== undefined && (!Number.isSafeInteger(endBytes) || endBytes <= startBytes)) {
       throw new TypeError(`endBytes must be an integer above startBytes (${startBytes}), got ${String(endBytes)}`);
     }
-    const header = endBytes === undefined ? `bytes=${startBytes}-` : `bytes=${startBytes}-${endBytes - 1}`;
-    const end = endBytes === undefined ? size : size === undefined ? endBytes : Math.min(endBytes, size);
-    return { header, length: end === undefined ? undefined : Math.max(0, end - startBytes) };
+    return endBytes === undefined ? `bytes=${startBytes}-` : `bytes=${startBytes}-${endBytes - 1}`;
+  }
+
+  /**
+   * How many bytes a ranged answer must carry (RELIABILITY M4, M12), or why it cannot be taken:
+   * a 206 must start at `startBytes` (its `Content-Range`) and cover the range, clipped to the
+   * object's total; a 200 (a server that ignored `Range`) is taken only when its whole body is
+   * exactly what the range asked for (it starts at 0 and does not go past `endBytes`).
+   */
+  protected rangeAnswer(
+    startBytes: number, endBytes: number | undefined, status: number, contentRange: string | undefined, contentLength: number | undefined,
+  ): { expectedBytes: number | undefined } | { problem: string } {
+    if (status === 206) {
+      const match = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(contentRange ?? "");
+      if (match === null) return { problem: `the server answered 206 with Content-Range ${JSON.stringify(contentRange ?? "")}` };
+      const [first, last, total] = [Number(match[1]), Number(match[2]), match[3] === "*" ? undefined : Number(match[3])];
+      if (first !== startBytes) return { problem: `the server sent bytes from ${first}, not ${startBytes}` };
+      const end = total === undefined ? endBytes : endBytes === undefined ? total : Math.min(endBytes, total);
+      const served = last - first + 1;
+      if (end !== undefined && served !== end - startBytes) return { problem: `the server serves ${served} bytes, the range has ${end - startBytes}` };
+      return { expectedBytes: served };
+    }
+    if (startBytes !== 0 || contentLength === undefined || (endBytes !== undefined && contentLength > endBytes)) {
+      return { problem: `the server ignored the range and sent the whole object (${status})` };
+    }
+    return { expectedBytes: contentLength };
   }
 
   /**

@@ -1,0 +1,305 @@
+// Azure Blobs parity with libcloud's current driver (issue 11) and storage progress (issue 12):
+// sovereign-cloud hosts, unknown option keys, range downloads (M4, M12), leases and onProgress,
+// against Azurite where it can serve and loopback servers where it cannot misbehave.
+import assert from "node:assert/strict";
+import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import {
+  AzureBlobLease, AzureBlobsStorageDriver, Container, DownloadIncompleteError, StorageObject, type TransferProgress,
+} from "../../src/storage/index.js";
+import { startAzurite, type Azurite } from "../helpers/azurite.js";
+import { startServer } from "../helpers/server.js";
+
+const KiB = 1024;
+const FAKE_KEY = "deadbeafcafebabe==";
+let azurite: Azurite;
+let driver: AzureBlobsStorageDriver;
+let workdir: string;
+let container: Container;
+
+function newDriver(): AzureBlobsStorageDriver {
+  return new AzureBlobsStorageDriver(azurite.account, azurite.key, { host: azurite.host, port: azurite.port, secure: false });
+}
+
+async function collect(iterable: AsyncIterable<Buffer>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of iterable) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+before(async () => {
+  azurite = await startAzurite();
+  driver = newDriver();
+  workdir = await mkdtemp(join(tmpdir(), "libcloud-ts-azure-parity-"));
+  container = await driver.createContainer(`parity-${process.pid}`);
+});
+
+after(async () => {
+  await driver?.close();
+  await azurite?.stop();
+  if (workdir) await rm(workdir, { recursive: true, force: true });
+});
+
+describe("Azure hosts, as libcloud maps them", () => {
+  it("libcloud: test_storage_driver_host", async () => {
+    const driver1 = new AzureBlobsStorageDriver("fakeaccount1", FAKE_KEY);
+    const driver2 = new AzureBlobsStorageDriver("fakeaccount2", FAKE_KEY);
+    const driver3 = new AzureBlobsStorageDriver("fakeaccount3", FAKE_KEY, { host: "test.foo.bar.com" });
+    assert.equal(driver1.connection.host, "fakeaccount1.blob.core.windows.net");
+    assert.equal(driver2.connection.host, "fakeaccount2.blob.core.windows.net");
+    assert.equal(driver3.connection.host, "test.foo.bar.com");
+    await Promise.all([driver1.close(), driver2.close(), driver3.close()]);
+  });
+
+  it("libcloud: test_storage_driver_host_govcloud (and China, Private Link)", async () => {
+    const cases: Array<[string, string, string]> = [
+      ["fakeaccount1", "blob.core.usgovcloudapi.net", "fakeaccount1.blob.core.usgovcloudapi.net"],
+      ["fakeaccount2", "fakeaccount2.blob.core.usgovcloudapi.net", "fakeaccount2.blob.core.usgovcloudapi.net"],
+      ["fakeaccount3", "blob.core.chinacloudapi.cn", "fakeaccount3.blob.core.chinacloudapi.cn"],
+      ["fakeaccount4", "privatelink.blob.core.windows.net", "fakeaccount4.privatelink.blob.core.windows.net"],
+    ];
+    for (const [account, host, expected] of cases) {
+      const d = new AzureBlobsStorageDriver(account, FAKE_KEY, { host });
+      assert.equal(d.connection.host, expected);
+      assert.equal(d.connection.requestPath, "", "no account prefix"); // libcloud: account_prefix is None
+      assert.equal(d.copyConnection.host, expected);
+      await d.close();
+    }
+  });
+
+  it("libcloud: test_storage_driver_host_azurite (the account prefix is the connection's requestPath)", async () => {
+    const d = new AzureBlobsStorageDriver("fakeaccount1", FAKE_KEY, { host: "localhost", port: 10000, secure: false });
+    assert.equal(d.connection.host, "localhost");
+    assert.equal(d.connection.requestPath, "/fakeaccount1"); // libcloud: account_prefix == "fakeaccount1"
+    await d.close();
+  });
+});
+
+describe("every storage method rejects unknown option keys (PORTING 10)", () => {
+  it("a TypeError naming the key, before any request; exUseLease only where uploads take it", async () => {
+    let requests = 0;
+    const server = await startServer((_req, res) => {
+      requests += 1;
+      res.writeHead(500).end();
+    });
+    const d = new AzureBlobsStorageDriver("acct", FAKE_KEY, { host: "127.0.0.1", port: server.port, secure: false });
+    try {
+      const c = new Container("c", {}, d);
+      const obj = new StorageObject({ name: "o", size: 1, hash: null, container: c, driver: d });
+      const file = join(workdir, "opts.txt");
+      await writeFile(file, "x");
+      const bad = { bogus: 1 } as Record<string, unknown>;
+      const named = (key: string) => (e: unknown): boolean => e instanceof TypeError && e.message.includes(`"${key}"`);
+      const calls: Array<[string, () => Promise<unknown>]> = [
+        ["iterateContainers", () => d.iterateContainers(bad).next()],
+        ["listContainers", () => d.listContainers(bad)],
+        ["listContainerObjects", () => d.listContainerObjects(c, bad)],
+        ["uploadObject", () => d.uploadObject(file, c, "o", bad)],
+        ["uploadObjectViaStream", () => d.uploadObjectViaStream([Buffer.from("x")], c, "o", bad)],
+        ["downloadObject", () => d.downloadObject(obj, join(workdir, "never"), bad)],
+        ["downloadObjectAsStream", () => d.downloadObjectAsStream(obj, bad)],
+        ["downloadObjectRange", () => d.downloadObjectRange(obj, join(workdir, "never"), 0, 1, bad)],
+        ["downloadObjectRangeAsStream", () => d.downloadObjectRangeAsStream(obj, 0, 1, bad)],
+        ["copyObject", () => d.copyObject(obj, c, "p", bad)],
+        ["downloadObject exUseLease", () => d.downloadObject(obj, join(workdir, "never"), { exUseLease: true } as Record<string, unknown>)],
+        ["downloadObjectAsStream exUseLease", () => d.downloadObjectAsStream(obj, { exUseLease: true } as Record<string, unknown>)],
+      ];
+      for (const [what, call] of calls) {
+        await assert.rejects(call(), named(what.endsWith("exUseLease") ? "exUseLease" : "bogus"), what);
+      }
+      await assert.rejects(d.uploadObjectViaStream([Buffer.from("x")], c, "o", { ex_use_lease: true } as Record<string, unknown>),
+        (e: unknown) => e instanceof TypeError && /did you mean "exUseLease"/.test(e.message));
+      assert.equal(requests, 0, "nothing was sent");
+    } finally {
+      await d.close();
+      await server.close();
+    }
+  });
+});
+
+describe("range downloads (libcloud 3.x download_object_range)", () => {
+  let obj: StorageObject;
+  before(async () => {
+    obj = await container.uploadObjectViaStream([Buffer.from("0123456789")], "foo_bar_object_range");
+  });
+
+  it("libcloud: test_download_object_range_success", async () => {
+    const destination = join(workdir, "range.temp");
+    const result = await driver.downloadObjectRange(obj, destination, 5, 7, { overwriteExisting: false, deleteOnFailure: true });
+    assert.equal(result, true);
+    assert.equal(await readFile(destination, "utf8"), "56");
+  });
+
+  it("libcloud: test_download_object_range_as_stream_success", async () => {
+    const stream = await driver.downloadObjectRangeAsStream(obj, 4, 6, { chunkSize: undefined });
+    assert.equal((await collect(stream)).toString(), "45");
+  });
+
+  it("M4: open-ended and past-the-end ranges get what the object has; bad bounds are a TypeError before sending", async () => {
+    assert.equal((await collect(await driver.downloadObjectRangeAsStream(obj, 7))).toString(), "789");
+    assert.equal((await collect(await driver.downloadObjectRangeAsStream(obj, 8, 100))).toString(), "89");
+    assert.equal((await collect(await driver.downloadObjectRangeAsStream(obj, 0, 10))).toString(), "0123456789");
+    await assert.rejects(driver.downloadObjectRangeAsStream(obj, -1, 3), TypeError);
+    await assert.rejects(driver.downloadObjectRangeAsStream(obj, 3, 3), TypeError);
+    await assert.rejects(driver.downloadObjectRangeAsStream(obj, 1.5), TypeError);
+  });
+
+  for (const [what, status, headers, data] of [
+    ["M12: a server that ignores Range (200, whole body)", 200, {}, "0123456789"],
+    ["M4: a 206 that starts elsewhere", 206, { "content-range": "bytes 0-1/10" }, "01"],
+    ["M4: a 206 with fewer bytes than the range", 206, { "content-range": "bytes 5-5/10" }, "5"],
+    ["M4: a 206 without Content-Range", 206, {}, "56"],
+  ] as const) {
+    it(`${what} → DownloadIncompleteError, nothing saved, never concatenated`, async () => {
+      const server = await startServer((_req, res) => {
+        res.writeHead(status, { ...headers, "content-length": String(data.length) });
+        res.end(data);
+      });
+      const d = new AzureBlobsStorageDriver("acct", FAKE_KEY, { host: "127.0.0.1", port: server.port, secure: false });
+      try {
+        const remote = new StorageObject({ name: "o", size: 10, hash: null, container: new Container("c", {}, d), driver: d });
+        const destination = join(workdir, "m12.bin");
+        await assert.rejects(d.downloadObjectRange(remote, destination, 5, 7), DownloadIncompleteError);
+        await assert.rejects(readFile(destination), { code: "ENOENT" });
+        assert.deepEqual((await readdir(workdir)).filter((f) => f.endsWith(".part")), []);
+        await assert.rejects(d.downloadObjectRangeAsStream(remote, 5, 7), DownloadIncompleteError);
+      } finally {
+        await d.close();
+        await server.close();
+      }
+    });
+  }
+
+  it("M4: a 206 whose body is shorter than its Content-Range fails the stream", async () => {
+    const server = await startServer((_req, res) => {
+      res.writeHead(206, { "content-range": "bytes 5-6/10" }); // chunked: no Content-Length to catch it
+      res.end("5");
+    });
+    const d = new AzureBlobsStorageDriver("acct", FAKE_KEY, { host: "127.0.0.1", port: server.port, secure: false });
+    try {
+      const remote = new StorageObject({ name: "o", size: 10, hash: null, container: new Container("c", {}, d), driver: d });
+      await assert.rejects(async () => collect(await d.downloadObjectRangeAsStream(remote, 5, 7)), DownloadIncompleteError);
+    } finally {
+      await d.close();
+      await server.close();
+    }
+  });
+});
+
+describe("onProgress({ loadedBytes, totalBytes }) on every upload and download (issue 12)", () => {
+  it("reports each chunk, streams included, with the total when known", async () => {
+    const d = newDriver();
+    d.uploadChunkSize = 64 * KiB;
+    try {
+      const data = Buffer.alloc(300 * KiB, 5);
+      const file = join(workdir, "progress.bin");
+      await writeFile(file, data);
+      const seen: Record<string, TransferProgress[]> = {};
+      const track = (what: string) => (p: TransferProgress): void => {
+        (seen[what] ??= []).push(p);
+      };
+      const up = await d.uploadObject(file, container, "progress.bin", { onProgress: track("uploadObject") });
+      await d.uploadObjectViaStream([data.subarray(0, 100 * KiB), data.subarray(100 * KiB)], container, "progress2.bin", { onProgress: track("uploadObjectViaStream") });
+      await d.uploadObjectViaStream([Buffer.from("tiny")], container, "progress3.bin", { onProgress: track("single Put Blob") });
+      await d.downloadObject(up, join(workdir, "progress-down.bin"), { onProgress: track("downloadObject") });
+      await collect(await d.downloadObjectAsStream(up, { chunkSize: 32 * KiB, onProgress: track("downloadObjectAsStream") }));
+      await collect(await d.downloadObjectRangeAsStream(up, 10, 100_010, { chunkSize: 32 * KiB, onProgress: track("downloadObjectRangeAsStream") }));
+      await d.downloadObjectRange(up, join(workdir, "progress-range.bin"), 0, 1000, { onProgress: track("downloadObjectRange") });
+
+      const expectTotals: Record<string, [number, number | undefined]> = {
+        uploadObject: [data.length, data.length],
+        uploadObjectViaStream: [data.length, undefined],
+        "single Put Blob": [4, 4],
+        downloadObject: [data.length, data.length],
+        downloadObjectAsStream: [data.length, data.length],
+        downloadObjectRangeAsStream: [100_000, 100_000],
+        downloadObjectRange: [1000, 1000],
+      };
+      for (const [what, [loaded, total]] of Object.entries(expectTotals)) {
+        const reports = seen[what] ?? [];
+        assert.ok(reports.length >= 1, `${what} reported progress`);
+        assert.deepEqual(reports.at(-1), { loadedBytes: loaded, totalBytes: total }, what);
+        for (let i = 1; i < reports.length; i += 1) assert.ok(reports[i]!.loadedBytes > reports[i - 1]!.loadedBytes, `${what} grows`);
+      }
+      assert.equal(seen["uploadObject"]!.length, 5, "one report per 64 KiB block");
+      assert.ok(seen["downloadObjectAsStream"]!.length >= 10, "one report per 32 KiB chunk");
+    } finally {
+      await d.close();
+    }
+  });
+});
+
+describe("leases: exUseLease as libcloud's AzureBlobLease (Azurite)", () => {
+  it("libcloud: test_upload_blob_object_via_stream_with_lease (and test_upload_small_block_object_success_with_lease)", async () => {
+    const obj = await driver.uploadObjectViaStream([Buffer.from("345")], container, "foo_test_upload", {
+      extra: { contentType: "text/plain" }, exUseLease: true,
+    });
+    assert.equal(obj.name, "foo_test_upload");
+    assert.equal(obj.size, 3);
+    const file = join(workdir, "lease-small.txt");
+    await writeFile(file, "small file");
+    const again = await driver.uploadObject(file, container, "foo_test_upload", // Azurite, unlike libcloud's mock, refuses "some-value" (metadata names are C# identifiers).
+      { extra: { metaData: { some_value: "foobar" } }, verifyHash: false, exUseLease: true });
+    assert.equal(again.size, 10);
+    assert.ok("some_value" in again.metaData);
+    const head = await driver.getObject(container.name, "foo_test_upload");
+    assert.equal((head.extra["lease"] as { state: string }).state, "available", "the lease was released");
+  });
+
+  it("holds the lease while a multi-block upload runs: another writer is refused until it ends", async () => {
+    const d = newDriver();
+    d.uploadChunkSize = 64 * KiB;
+    d.uploadConcurrency = 1;
+    const other = newDriver();
+    try {
+      await container.uploadObjectViaStream([Buffer.from("old")], "leased.bin");
+      const actions: string[] = [];
+      const original = d.connection.request.bind(d.connection);
+      d.connection.request = ((action: string, options?: { headers?: Record<string, string> }) => {
+        const a = options?.headers?.["x-ms-lease-action"];
+        if (a !== undefined) actions.push(a);
+        return original(action, options);
+      }) as typeof d.connection.request;
+      let refused: unknown;
+      let checked = false;
+      await d.uploadObjectViaStream([Buffer.alloc(200 * KiB, 7)], container, "leased.bin", {
+        exUseLease: true,
+        onProgress: () => {
+          if (checked) return;
+          checked = true;
+          // Mid-upload, a writer without the lease id: the service refuses it.
+          refused = other.uploadObjectViaStream([Buffer.from("intruder")], container, "leased.bin").then(() => "accepted", (e: unknown) => e);
+        },
+      });
+      const outcome = await refused;
+      assert.notEqual(outcome, "accepted", "the intruder was refused while the lease was held");
+      assert.match(String((outcome as Error).message), /LeaseIdMissing|lease/i);
+      assert.deepEqual(actions, ["acquire", "release"]);
+      const back = await driver.getObject(container.name, "leased.bin");
+      assert.equal(back.size, 200 * KiB, "the leased upload is what was committed");
+      await other.uploadObjectViaStream([Buffer.from("after")], container, "leased.bin"); // released: writable again
+    } finally {
+      await d.close();
+      await other.close();
+    }
+  });
+
+  it("a blob leased by someone else: the upload fails typed and the blob is unchanged; a new blob gets no lease", async () => {
+    await container.uploadObjectViaStream([Buffer.from("held")], "held.bin");
+    const path = `/${container.name}/held.bin`;
+    const lease = await AzureBlobLease.acquire(driver, path);
+    assert.ok(lease !== undefined);
+    try {
+      await assert.rejects(driver.uploadObjectViaStream([Buffer.from("x")], container, "held.bin", { exUseLease: true }), /LeaseAlreadyPresent/);
+      await assert.rejects(driver.uploadObjectViaStream([Buffer.from("x")], container, "held.bin"), /LeaseIdMissing/);
+    } finally {
+      await lease.release();
+    }
+    assert.equal((await collect(await (await driver.getObject(container.name, "held.bin")).asStream())).toString(), "held");
+    assert.equal(await AzureBlobLease.acquire(driver, `/${container.name}/does-not-exist`), undefined);
+    const fresh = await driver.uploadObjectViaStream([Buffer.from("new")], container, "fresh.bin", { exUseLease: true });
+    assert.equal(fresh.size, 3);
+  });
+});
