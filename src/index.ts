@@ -39,4 +39,7 @@ export { enableDebug, isDebugEnabled, REQUEST_ID_HEADER, DEBUG_BODY_LIMIT } from
 export type { DebugOptions, DebugStream } from "./utils/logging-connection.js";
 export { Element, parseXml, XmlParseError } from "./utils/xml.js";
 export { LibcloudConnection } from "./http/libcloud-connection.js";
+export {
+  AzureConnection, AZURE_API_VERSION, azureDefaultHeaders, azureHmac, decodeAzureKey, isAzureDomain, sharedKeyStringToSign, signSharedKey,
+} from "./common/azure.js";
 export type { Transport, TransportClass, TransportOptions, TransportRequest, TransportBody } from "./http/libcloud-connection.js";

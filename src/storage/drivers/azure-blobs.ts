@@ -1,9 +1,10 @@
-// Port of libcloud/storage/drivers/azure_blobs.py and libcloud/common/azure.py (AzureConnection,
-// AzureResponse): Azure Blob Storage with SharedKey signing, built on libcloud-ts's public API only.
-import { createHash, createHmac } from "node:crypto";
+// Port of libcloud/storage/drivers/azure_blobs.py (and libcloud/common/azure.py's AzureResponse):
+// Azure Blob Storage, built on libcloud-ts's public API only; SharedKey signing is src/common/azure.ts.
+import { createHash } from "node:crypto";
 import {
-  ConnectionUserAndKey, InvalidCredsError, JobFailedError, LibcloudError, PollingConnection, RawResponse, XmlResponse,
-  parseXml, type BaseDriverOptions, type ConnectionOptions, type Element, type LibcloudRequest, type Params, type PollRequestOptions,
+  AzureConnection, InvalidCredsError, JobFailedError, PollingConnection, RawResponse, XmlResponse, azureDefaultHeaders, decodeAzureKey,
+  isAzureDomain, parseXml, signSharedKey, type BaseDriverOptions, type ConnectionOptions, type Element, type LibcloudRequest, type Params,
+  type PollRequestOptions,
 } from "../../index.js";
 import { Container } from "../container.js";
 import {
@@ -19,102 +20,18 @@ import { StorageObject } from "../storage-object.js";
 import { AzureBlobLease } from "./azure-blob-lease.js";
 import { checkStorageOptions, readFileChecked, raceAbort } from "../transfer.js";
 
-/** The x-ms-version this driver speaks (the one libcloud 3.4.1 sends). */
-export const AZURE_API_VERSION = "2018-11-09";
 /** Host suffix of Azure's public cloud; the account is the first label. */
 export const AZURE_STORAGE_HOST_SUFFIX = "blob.core.windows.net";
 /** Host suffixes of the sovereign clouds and Private Link (libcloud's AZURE_STORAGE_HOST_SUFFIX_*): a host ending so gets `<account>.<suffix>`. */
 export const AZURE_STORAGE_HOST_SUFFIXES_PREFIXED = ["blob.core.chinacloudapi.cn", "blob.core.usgovcloudapi.net", "privatelink.blob.core.windows.net"] as const;
 /** Seconds a lease taken by `exUseLease` lasts (libcloud's AZURE_LEASE_PERIOD); it is renewed while the upload runs. */
 export const AZURE_LEASE_PERIOD = 60;
-/** Azure domains (public and sovereign clouds): any other host is addressed path-style (Azurite). */
-const AZURE_DOMAIN = /\.core\.(windows\.net|chinacloudapi\.cn|usgovcloudapi\.net|cloudapi\.de)$/i;
 /** Items per listing page (libcloud's RESPONSES_PER_REQUEST). */
 export const RESPONSES_PER_REQUEST = 100;
 /** Block size of uploads, bytes (libcloud's AZURE_UPLOAD_CHUNK_SIZE): up to it, one Put Blob. */
 export const AZURE_UPLOAD_CHUNK_SIZE = 4 * 1024 * 1024;
 /** Chunk size of downloads, bytes (libcloud's AZURE_DOWNLOAD_CHUNK_SIZE). */
 export const AZURE_DOWNLOAD_CHUNK_SIZE = 4 * 1024 * 1024;
-
-// ---- signing --------------------------------------------------------------------------------
-
-/** Whether a host is an Azure Storage domain (else path-style: `/<account>/<container>/<blob>`). */
-export function isAzureDomain(host: string): boolean {
-  return AZURE_DOMAIN.test(host);
-}
-
-function paramText(value: unknown): string {
-  return typeof value === "boolean" ? (value ? "True" : "False") : String(value);
-}
-
-function headerOf(headers: Record<string, string>, name: string): string {
-  for (const key of Object.keys(headers)) if (key.toLowerCase() === name) return String(headers[key] ?? "");
-  return "";
-}
-
-function byteLength(data: unknown): number | undefined {
-  if (typeof data === "string") return Buffer.byteLength(data);
-  if (data instanceof Uint8Array) return data.length;
-  return undefined;
-}
-
-/**
- * The SharedKey string to sign (API version 2015-02-21 and later), from one request only: its
- * method, path (as sent), params (decoded values, as the server sees them) and headers.
- */
-export function sharedKeyStringToSign(account: string, request: Pick<LibcloudRequest, "method" | "action" | "params" | "headers" | "data">): string {
-  const headers = request.headers;
-  let contentLength = headerOf(headers, "content-length");
-  if (contentLength === "") contentLength = String(byteLength(request.data) ?? "");
-  if (contentLength === "0") contentLength = "";
-  const standard = [
-    "content-encoding", "content-language", null, "content-md5", "content-type", "date",
-    "if-modified-since", "if-match", "if-none-match", "if-unmodified-since", "range",
-  ].map((name) => (name === null ? contentLength : headerOf(headers, name)));
-  const msHeaders = Object.keys(headers)
-    .map((k) => [k.toLowerCase(), String(headers[k] ?? "").replace(/\s+/g, " ").trim()] as const)
-    .filter(([k]) => k.startsWith("x-ms-"))
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([k, v]) => `${k}:${v}\n`)
-    .join("");
-  const path = request.action.split("?")[0] ?? "/";
-  const query = new Map<string, string[]>();
-  const pairs = Array.isArray(request.params) ? request.params : Object.entries(request.params);
-  for (const [name, value] of pairs) {
-    if (value === undefined || value === null) continue;
-    const values = Array.isArray(value) ? value.map(paramText) : [paramText(value)];
-    const key = name.toLowerCase();
-    query.set(key, [...(query.get(key) ?? []), ...values]);
-  }
-  const canonicalQuery = [...query.keys()].sort().map((k) => `\n${k}:${[...query.get(k)!].sort().join(",")}`).join("");
-  return `${request.method.toUpperCase()}\n${standard.join("\n")}\n${msHeaders}/${account}${path}${canonicalQuery}`;
-}
-
-/** Signing state of an Azure connection: the account and its decoded key (non-enumerable). */
-interface AzureSigner {
-  readonly userId: string;
-  readonly keyBytes: Buffer;
-}
-
-function defaultHeaders(headers: Record<string, string>): Record<string, string> {
-  headers["x-ms-date"] = new Date().toUTCString();
-  headers["x-ms-version"] = AZURE_API_VERSION;
-  return headers;
-}
-
-function sign(signer: AzureSigner, params: Params, headers: Record<string, string>, request: LibcloudRequest | undefined): [Params, Record<string, string>] {
-  if (request === undefined) throw new LibcloudError("Azure requests are signed from the request object");
-  const toSign = sharedKeyStringToSign(signer.userId, { ...request, params, headers });
-  const signature = createHmac("sha256", signer.keyBytes).update(toSign, "utf8").digest("base64");
-  headers["Authorization"] = `SharedKey ${signer.userId}:${signature}`;
-  return [params, headers];
-}
-
-function decodeKey(target: object, key: string): void {
-  const keyBytes = Buffer.from(key, "base64");
-  if (keyBytes.length === 0) throw new InvalidCredsError("The Azure account key must be the base64 key of the storage account");
-  Object.defineProperty(target, "keyBytes", { value: keyBytes, enumerable: false });
-}
 
 // ---- errors ---------------------------------------------------------------------------------
 
@@ -217,30 +134,13 @@ export class AzureRawResponse extends RawResponse {
 export type AzureConnectionOptions = ConnectionOptions;
 
 /**
- * The connection of the blob service (`libcloud.common.azure.AzureConnection` and
- * `AzureBlobsConnection`): `userId` is the account name, `key` its base64 key. Each request is
- * signed (SharedKey) in preConnectHook from that request's own method, path, params and headers,
- * so concurrent requests never share signing state. Outside Azure's domains (Azurite) the account
- * is the first path segment.
+ * The connection of the blob service (`libcloud.storage.drivers.azure_blobs.AzureBlobsConnection`):
+ * an AzureConnection (SharedKey, libcloud-ts's `libcloud.common.azure`) whose responses map Azure's
+ * storage error codes.
  */
-export class AzureBlobsConnection extends ConnectionUserAndKey implements AzureSigner {
+export class AzureBlobsConnection extends AzureConnection {
   static override responseCls = AzureResponse;
   static override rawResponseCls = AzureRawResponse;
-  declare readonly keyBytes: Buffer;
-
-  constructor(userId: string, key: string, options: AzureConnectionOptions = {}) {
-    super(userId, key, options);
-    decodeKey(this, key);
-    if (!isAzureDomain(this.host)) this.requestPath = `/${userId}`;
-  }
-
-  override addDefaultHeaders(headers: Record<string, string>): Record<string, string> {
-    return defaultHeaders(headers);
-  }
-
-  override preConnectHook(params: Params, headers: Record<string, string>, request?: LibcloudRequest): [Params, Record<string, string>] {
-    return sign(this, params, headers, request);
-  }
 }
 
 /**
@@ -248,7 +148,7 @@ export class AzureBlobsConnection extends ConnectionUserAndKey implements AzureS
  * AzureBlobsConnection, whose poll is a HEAD on the destination blob until `x-ms-copy-status`
  * is `success`; `failed` or `aborted` ends polling with a JobFailedError.
  */
-export class AzureBlobsCopyConnection extends PollingConnection implements AzureSigner {
+export class AzureBlobsCopyConnection extends PollingConnection {
   static override responseCls = AzureResponse;
   static override rawResponseCls = AzureRawResponse;
   readonly userId: string;
@@ -257,16 +157,16 @@ export class AzureBlobsCopyConnection extends PollingConnection implements Azure
   constructor(userId: string, key: string, options: AzureConnectionOptions = {}) {
     super(options);
     this.userId = userId;
-    decodeKey(this, key);
+    decodeAzureKey(this, key);
     if (!isAzureDomain(this.host)) this.requestPath = `/${userId}`;
   }
 
   override addDefaultHeaders(headers: Record<string, string>): Record<string, string> {
-    return defaultHeaders(headers);
+    return azureDefaultHeaders(headers);
   }
 
   override preConnectHook(params: Params, headers: Record<string, string>, request?: LibcloudRequest): [Params, Record<string, string>] {
-    return sign(this, params, headers, request);
+    return signSharedKey(this.userId, this.keyBytes, params, headers, request);
   }
 
   override getPollRequestOptions({ requestOptions }: { requestOptions: PollRequestOptions }): PollRequestOptions {
