@@ -19,6 +19,6 @@ export {
   AzureBlobsStorageDriver, AzureBlobsConnection, AzureBlobsCopyConnection, AzureResponse, AzureRawResponse,
 } from "./drivers/azure-blobs.js";
 export type {
-  AzureBlobsStorageDriverOptions, AzureConnectionOptions, AzureUploadObjectOptions, AzureUploadStreamOptions,
+  AzureBlobsStorageDriverOptions, AzureCdnUrlOptions, AzureConnectionOptions, AzureUploadObjectOptions, AzureUploadStreamOptions,
 } from "./drivers/azure-blobs.js";
 export { AzureBlobLease } from "./drivers/azure-blob-lease.js";

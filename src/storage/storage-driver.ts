@@ -170,6 +170,11 @@ export class StorageDriver extends BaseDriver {
     notImplemented(this, "downloadObjectRangeAsStream");
   }
 
+  /** A URL that serves the object without the driver's credentials (libcloud's `get_object_cdn_url`). */
+  async getObjectCdnUrl(_obj: StorageObject, _options: Record<string, unknown> = {}): Promise<string> {
+    notImplemented(this, "getObjectCdnUrl");
+  }
+
   /** Deletes an object; throws ObjectDoesNotExistError. Returns true. */
   async deleteObject(_obj: StorageObject): Promise<boolean> {
     notImplemented(this, "deleteObject");

@@ -91,6 +91,11 @@ export function checkStorageOptions(
   checkOptionKeys(options, allowed, where);
 }
 
+/** Throws a TypeError naming the first key of `options` not in `allowed` (a driver's own option sets). */
+export function checkOptionKeysOf(options: object | undefined, allowed: readonly string[], where: string): void {
+  checkOptionKeys(options, new Set(allowed), where);
+}
+
 /** Bytes read from a file per chunk by `readFileChecked`. */
 const FILE_CHUNK_BYTES = 1024 * 1024;
 

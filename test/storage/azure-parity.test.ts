@@ -2,6 +2,7 @@
 // sovereign-cloud hosts, unknown option keys, range downloads (M4, M12), leases and onProgress,
 // against Azurite where it can serve and loopback servers where it cannot misbehave.
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -301,5 +302,47 @@ describe("leases: exUseLease as libcloud's AzureBlobLease (Azurite)", () => {
     assert.equal(await AzureBlobLease.acquire(driver, `/${container.name}/does-not-exist`), undefined);
     const fresh = await driver.uploadObjectViaStream([Buffer.from("new")], container, "fresh.bin", { exUseLease: true });
     assert.equal(fresh.size, 3);
+  });
+});
+
+describe("SAS URLs: getObjectCdnUrl signed with the account key (Azurite, plain curl)", () => {
+  const curl = (url: string, out: string): Promise<{ code: number | null; stderr: string }> => new Promise((resolve) => {
+    const child = spawn("curl", ["-sS", "--fail", "--max-time", "10", "-o", out, url], { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (c: Buffer) => { stderr += c.toString(); });
+    child.on("close", (code) => resolve({ code, stderr }));
+  });
+
+  it("libcloud: test_get_object_cdn_url", async () => {
+    const obj = await container.uploadObjectViaStream([Buffer.from("t")], "test");
+    const url = new URL(await driver.getObjectCdnUrl(obj));
+    const sig = url.searchParams.getAll("sig");
+    assert.equal(sig.length, 1);
+    assert.ok(sig[0]!.length > 0);
+  });
+
+  it("the URL downloads the object with curl, names that need encoding included, and stops working when it expires", async () => {
+    for (const name of ["sas/report 2026 (final).txt", "ünï/ç%2F?.txt"]) {
+      const body = Buffer.from(`shared ${name}`);
+      const obj = await container.uploadObjectViaStream([body], name);
+      const url = await driver.getObjectCdnUrl(obj, { exExpiry: 1 });
+      assert.ok(!url.includes(azurite.key), "the account key is not in the URL");
+      const out = join(workdir, "sas.out");
+      const result = await curl(url, out);
+      assert.equal(result.code, 0, `curl failed: ${result.stderr}`);
+      assert.deepEqual(await readFile(out), body);
+      await rm(out, { force: true });
+    }
+    const obj = await driver.getObject(container.name, "sas/report 2026 (final).txt");
+    const short = await driver.getObjectCdnUrl(obj, { exExpiry: 1 / 3600 }); // one second
+    await new Promise((r) => setTimeout(r, 2100));
+    const expired = await curl(short, join(workdir, "sas-expired.out"));
+    assert.notEqual(expired.code, 0, "an expired URL is refused");
+    assert.match(expired.stderr, /403/);
+    // Tampering with the permissions breaks the signature.
+    const forged = (await driver.getObjectCdnUrl(obj)).replace("sp=r", "sp=rw");
+    assert.notEqual((await curl(forged, join(workdir, "sas-forged.out"))).code, 0);
+    await assert.rejects(driver.getObjectCdnUrl(obj, { exExpiry: 0 }), TypeError);
+    await assert.rejects(driver.getObjectCdnUrl(obj, { ex_expiry: 1 } as Record<string, unknown>), /did you mean "exExpiry"/);
   });
 });

@@ -2,8 +2,8 @@
 // Azure Blob Storage, built on libcloud-ts's public API only; SharedKey signing is src/common/azure.ts.
 import { createHash } from "node:crypto";
 import {
-  AzureConnection, InvalidCredsError, JobFailedError, PollingConnection, RawResponse, XmlResponse, azureDefaultHeaders, decodeAzureKey,
-  isAzureDomain, parseXml, signSharedKey, type BaseDriverOptions, type ConnectionOptions, type Element, type LibcloudRequest, type Params,
+  AZURE_API_VERSION, AzureConnection, InvalidCredsError, JobFailedError, PollingConnection, RawResponse, XmlResponse, azureDefaultHeaders, decodeAzureKey,
+  azureHmac, isAzureDomain, parseXml, signSharedKey, type BaseDriverOptions, type ConnectionOptions, type Element, type LibcloudRequest, type Params,
   type PollRequestOptions,
 } from "../../index.js";
 import { Container } from "../container.js";
@@ -18,12 +18,16 @@ import {
 } from "../storage-driver.js";
 import { StorageObject } from "../storage-object.js";
 import { AzureBlobLease } from "./azure-blob-lease.js";
-import { checkStorageOptions, readFileChecked, raceAbort } from "../transfer.js";
+import { checkOptionKeysOf, checkStorageOptions, raceAbort, readFileChecked } from "../transfer.js";
 
 /** Host suffix of Azure's public cloud; the account is the first label. */
 export const AZURE_STORAGE_HOST_SUFFIX = "blob.core.windows.net";
 /** Host suffixes of the sovereign clouds and Private Link (libcloud's AZURE_STORAGE_HOST_SUFFIX_*): a host ending so gets `<account>.<suffix>`. */
 export const AZURE_STORAGE_HOST_SUFFIXES_PREFIXED = ["blob.core.chinacloudapi.cn", "blob.core.usgovcloudapi.net", "privatelink.blob.core.windows.net"] as const;
+/** Hours a SAS URL of `getObjectCdnUrl` is valid by default (libcloud's AZURE_STORAGE_CDN_URL_EXPIRY_HOURS). */
+export const AZURE_STORAGE_CDN_URL_EXPIRY_HOURS = 24;
+/** Minutes before now a SAS URL starts being valid, for clock skew (libcloud's AZURE_STORAGE_CDN_URL_START_MINUTES). */
+export const AZURE_STORAGE_CDN_URL_START_MINUTES = 5;
 /** Seconds a lease taken by `exUseLease` lasts (libcloud's AZURE_LEASE_PERIOD); it is renewed while the upload runs. */
 export const AZURE_LEASE_PERIOD = 60;
 /** Items per listing page (libcloud's RESPONSES_PER_REQUEST). */
@@ -242,6 +246,17 @@ export interface AzureUploadObjectOptions extends UploadObjectOptions {
   exUseLease?: boolean | undefined;
 }
 
+/** Options of the Azure driver's `getObjectCdnUrl`. */
+export interface AzureCdnUrlOptions {
+  /** Hours until the URL expires (libcloud's `ex_expiry`). @defaultValue 24 */
+  exExpiry?: number | undefined;
+}
+
+/** SAS times: `%Y-%m-%dT%H:%M:%SZ` (libcloud's AZURE_STORAGE_CDN_URL_DATE_FORMAT). */
+function sasTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
 /** The upload options the Azure driver takes beyond the base's. */
 const AZURE_UPLOAD_OPTION_NAMES = ["exUseLease"] as const;
 
@@ -353,9 +368,14 @@ export class AzureBlobsStorageDriver extends StorageDriver {
   }
 
   /** The URL of a blob (what Copy Blob takes as its source). */
+  #origin(): string {
+    const c = this.connection;
+    return `${c.secure ? "https" : "http"}://${c.host.includes(":") ? `[${c.host}]` : c.host}${c.port === (c.secure ? 443 : 80) ? "" : `:${c.port}`}`;
+  }
+
   #objectUrl(containerName: string, objectName?: string): string {
     const c = this.connection;
-    const origin = `${c.secure ? "https" : "http"}://${c.host.includes(":") ? `[${c.host}]` : c.host}${c.port === (c.secure ? 443 : 80) ? "" : `:${c.port}`}`;
+    const origin = this.#origin();
     const path = objectName === undefined ? this.#containerPath(containerName) : this.#objectPath(containerName, objectName);
     return `${origin}${c.requestPath}${path}`;
   }
@@ -739,6 +759,38 @@ export class AzureBlobsStorageDriver extends StorageDriver {
     checkStorageOptions(options, "downloadStream", "downloadObjectRangeAsStream");
     const { body, expectedBytes, contentMd5 } = await this.#openRange(obj, startBytes, endBytes, options.signal, options.chunkSize);
     return this.verifyDownload(body, { objectName: obj.name, expectedBytes, contentMd5, onProgress: options.onProgress });
+  }
+
+  /**
+   * A service SAS URL that reads the blob (libcloud's `get_object_cdn_url`): signed with the
+   * account key, valid from 5 minutes ago until `exExpiry` hours from now, `https` only when the
+   * driver is secure. The URL is itself a credential until it expires: never log it. The signed
+   * resource is the blob's name as stored (libcloud signs its percent-encoded path, which the
+   * service refuses for names that need encoding; PORTING A25).
+   */
+  override async getObjectCdnUrl(obj: StorageObject, options: AzureCdnUrlOptions = {}): Promise<string> {
+    checkOptionKeysOf(options, ["exExpiry"], "getObjectCdnUrl");
+    const path = this.#objectPath(obj.container.name, obj.name);
+    const { exExpiry = AZURE_STORAGE_CDN_URL_EXPIRY_HOURS } = options;
+    if (typeof exExpiry !== "number" || !Number.isFinite(exExpiry) || exExpiry <= 0) {
+      throw new TypeError(`getObjectCdnUrl: exExpiry must be a positive number of hours, got ${String(exExpiry)}`);
+    }
+    const now = Date.now();
+    const params: Record<string, string> = {
+      st: sasTime(now - AZURE_STORAGE_CDN_URL_START_MINUTES * 60_000),
+      se: sasTime(now + exExpiry * 3_600_000),
+      sp: "r",
+      spr: this.connection.secure ? "https" : "http,https",
+      sv: AZURE_API_VERSION,
+      sr: "b",
+    };
+    const toSign = [
+      params["sp"], params["st"], params["se"], `/blob/${this.connection.userId}/${obj.container.name}/${obj.name}`,
+      "", "", params["spr"], params["sv"], params["sr"], "", "", "", "", "", "",
+    ].join("\n");
+    params["sig"] = azureHmac(this.connection.keyBytes, toSign);
+    const query = Object.entries(params).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join("&");
+    return `${this.#origin()}${this.connection.requestPath}${path}?${query}`;
   }
 
   override async deleteObject(obj: StorageObject): Promise<boolean> {
