@@ -8,7 +8,8 @@ const load = (specifier: string): Promise<Record<string, unknown>> => import(spe
 
 test("libcloud-ts exports exactly these names", async () => {
   assert.deepEqual(Object.keys(await load("libcloud-ts")).sort(), [
-    "AZURE_API_VERSION", "AzureConnection", "BaseDriver", "BaseHTTPError", "CertificateConnection", "ClientClosedError", "ConfigError", "Connection",
+    "AZURE_API_VERSION", "AZURE_CLOUD_ENVIRONMENTS", "AZURE_OPTION_NAMES", "AZURE_STORAGE_RESOURCE", "AzureAdTokenSource", "AzureAuth",
+    "AzureConnection", "BaseDriver", "BaseHTTPError", "CertificateConnection", "ClientClosedError", "ConfigError", "Connection",
     "ConnectionError", "ConnectionKey", "ConnectionUserAndKey", "DEBUG_BODY_LIMIT", "DecompressionError", "DnsError",
     "Element", "HTTPResponse", "HTTP_ERROR_CLASSES", "InvalidCredsError", "JobFailedError", "JsonResponse",
     "KeyCertificateConnection", "LazyObject", "LibcloudConnection", "LibcloudError", "MALFORMED_BODY_EXCERPT",

@@ -3,7 +3,8 @@
 // on one connection never share signing state (PORTING A11).
 import { createHmac } from "node:crypto";
 import { ConnectionUserAndKey } from "./base/connection-user-and-key.js";
-import type { ConnectionOptions } from "./base/connection.js";
+import { CONNECTION_OPTION_NAMES, type ConnectionOptions } from "./base/connection.js";
+import { AzureAdTokenSource, type AzureCloudEnvironment } from "./azure-ad.js";
 import type { LibcloudRequest, Params } from "./base/request-context.js";
 import { InvalidCredsError, LibcloudError } from "./types.js";
 
@@ -100,26 +101,103 @@ export function signSharedKey(
   return [params, headers];
 }
 
+/** How an Azure connection authenticates: SharedKey (the default) or Azure AD (libcloud's `auth_type="azureAd"`). */
+export type AzureAuthType = "sharedKey" | "azureAd";
+
+/** Options of an Azure Storage connection (and of the drivers that build one). */
+export interface AzureConnectionOptions extends ConnectionOptions {
+  /** `"azureAd"`: `key` is then a client secret, and `tenantId` and `identity` are required. @defaultValue "sharedKey" */
+  authType?: AzureAuthType | undefined;
+  /** The Azure AD tenant (directory) id (libcloud's `tenant_id`). */
+  tenantId?: string | undefined;
+  /** The application (client) id (libcloud's `identity`). */
+  identity?: string | undefined;
+  /** Where Azure AD lives: a name of AZURE_CLOUD_ENVIRONMENTS or `{ activeDirectoryEndpointUrl }`. @defaultValue "default" */
+  cloudEnvironment?: string | AzureCloudEnvironment | undefined;
+}
+
+/** The option names Azure connections take beyond a Connection's. */
+export const AZURE_OPTION_NAMES = ["authType", "tenantId", "identity", "cloudEnvironment"] as const;
+const AZURE_CONNECTION_OPTION_NAMES: ReadonlySet<string> = new Set([...CONNECTION_OPTION_NAMES, ...AZURE_OPTION_NAMES]);
+
 /**
- * An Azure Storage connection signed with SharedKey (`libcloud.common.azure.AzureConnection`):
- * `userId` is the account name, `key` its base64 key. Outside Azure's domains (Azurite) the
+ * How one Azure connection authorises its requests: SharedKey with the account's key, or a
+ * bearer token from an AzureAdTokenSource (which connections of one driver share).
+ */
+export class AzureAuth {
+  readonly type: AzureAuthType;
+  readonly account: string;
+  declare readonly keyBytes: Buffer | undefined;
+  declare tokenSource: AzureAdTokenSource | undefined;
+
+  constructor(account: string, key: string, options: AzureConnectionOptions) {
+    this.account = account;
+    this.type = options.authType ?? "sharedKey";
+    if (this.type !== "sharedKey" && this.type !== "azureAd") throw new TypeError(`authType must be "sharedKey" or "azureAd", got ${JSON.stringify(this.type)}`);
+    if (this.type === "sharedKey") {
+      decodeAzureKey(this, key);
+      Object.defineProperty(this, "tokenSource", { value: undefined, enumerable: false, writable: true });
+    } else {
+      Object.defineProperty(this, "keyBytes", { value: undefined, enumerable: false });
+      const { timeout, proxyUrl, caCert, verifySslCert } = options;
+      const connectionOptions: Record<string, unknown> = { timeout, proxyUrl, caCert, verifySslCert };
+      for (const k of Object.keys(connectionOptions)) if (connectionOptions[k] === undefined) delete connectionOptions[k];
+      const source = new AzureAdTokenSource({
+        tenantId: options.tenantId ?? "", clientId: options.identity ?? "", clientSecret: key, cloudEnvironment: options.cloudEnvironment,
+        connectionOptions,
+      });
+      Object.defineProperty(this, "tokenSource", { value: source, enumerable: false, writable: true });
+    }
+  }
+
+  /** Authorises one request: a SharedKey signature, or `Authorization: Bearer <token>`. */
+  authorize(params: Params, headers: Record<string, string>, request: LibcloudRequest | undefined):
+    [Params, Record<string, string>] | Promise<[Params, Record<string, string>]> {
+    if (this.tokenSource === undefined) return signSharedKey(this.account, this.keyBytes!, params, headers, request);
+    return this.tokenSource.getToken(request?.signal).then((token) => {
+      headers["Authorization"] = `Bearer ${token}`;
+      return [params, headers] as [Params, Record<string, string>];
+    });
+  }
+
+  /** Releases what the authentication holds (the login connection). */
+  async close(): Promise<void> {
+    await this.tokenSource?.close();
+  }
+}
+
+/**
+ * An Azure Storage connection (`libcloud.common.azure.AzureConnection`, and with
+ * `authType: "azureAd"` `AzureActiveDirectoryConnection`): `userId` is the account name, `key` its
+ * base64 key (or, with Azure AD, the client secret). Outside Azure's domains (Azurite) the
  * account is the first path segment (libcloud's `account_prefix`).
  */
 export class AzureConnection extends ConnectionUserAndKey {
-  /** The decoded account key (non-enumerable). */
-  declare readonly keyBytes: Buffer;
+  static override optionNames: ReadonlySet<string> = AZURE_CONNECTION_OPTION_NAMES;
+  /** How requests are authorised (non-enumerable). */
+  declare readonly auth: AzureAuth;
 
-  constructor(userId: string, key: string, options: ConnectionOptions = {}) {
+  constructor(userId: string, key: string, options: AzureConnectionOptions = {}) {
     super(userId, key, options);
-    decodeAzureKey(this, key);
+    Object.defineProperty(this, "auth", { value: new AzureAuth(userId, key, options), enumerable: false });
     if (!isAzureDomain(this.host)) this.requestPath = `/${userId}`;
+  }
+
+  /** The decoded account key (SharedKey only). */
+  get keyBytes(): Buffer | undefined {
+    return this.auth.keyBytes;
   }
 
   override addDefaultHeaders(headers: Record<string, string>): Record<string, string> {
     return azureDefaultHeaders(headers);
   }
 
-  override preConnectHook(params: Params, headers: Record<string, string>, request?: LibcloudRequest): [Params, Record<string, string>] {
-    return signSharedKey(this.userId, this.keyBytes, params, headers, request);
+  override preConnectHook(params: Params, headers: Record<string, string>, request?: LibcloudRequest):
+    [Params, Record<string, string>] | Promise<[Params, Record<string, string>]> {
+    return this.auth.authorize(params, headers, request);
+  }
+
+  override async close(): Promise<void> {
+    await Promise.all([super.close(), this.auth.close()]);
   }
 }

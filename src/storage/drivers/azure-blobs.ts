@@ -2,9 +2,9 @@
 // Azure Blob Storage, built on libcloud-ts's public API only; SharedKey signing is src/common/azure.ts.
 import { createHash } from "node:crypto";
 import {
-  AZURE_API_VERSION, AzureConnection, InvalidCredsError, JobFailedError, PollingConnection, RawResponse, XmlResponse, azureDefaultHeaders, decodeAzureKey,
-  azureHmac, isAzureDomain, parseXml, signSharedKey, type BaseDriverOptions, type ConnectionOptions, type Element, type LibcloudRequest, type Params,
-  type PollRequestOptions,
+  AZURE_API_VERSION, AZURE_OPTION_NAMES, AzureAuth, AzureConnection, BaseDriver, InvalidCredsError, JobFailedError, LibcloudError,
+  PollingConnection, RawResponse, XmlResponse, azureDefaultHeaders, azureHmac, isAzureDomain, parseXml, type AzureConnectionOptions as CommonAzureConnectionOptions,
+  type BaseDriverOptions, type Element, type LibcloudRequest, type Params, type PollRequestOptions,
 } from "../../index.js";
 import { Container } from "../container.js";
 import {
@@ -134,8 +134,8 @@ export class AzureRawResponse extends RawResponse {
 
 // ---- connections ----------------------------------------------------------------------------
 
-/** Options of an Azure connection. */
-export type AzureConnectionOptions = ConnectionOptions;
+/** Options of an Azure connection (SharedKey or Azure AD). */
+export type AzureConnectionOptions = CommonAzureConnectionOptions;
 
 /**
  * The connection of the blob service (`libcloud.storage.drivers.azure_blobs.AzureBlobsConnection`):
@@ -155,13 +155,15 @@ export class AzureBlobsConnection extends AzureConnection {
 export class AzureBlobsCopyConnection extends PollingConnection {
   static override responseCls = AzureResponse;
   static override rawResponseCls = AzureRawResponse;
+  static override optionNames: ReadonlySet<string> = new Set([...PollingConnection.optionNames, ...AZURE_OPTION_NAMES]);
   readonly userId: string;
-  declare readonly keyBytes: Buffer;
+  /** How requests are authorised (non-enumerable): the driver's main connection's, shared. */
+  declare readonly auth: AzureAuth;
 
-  constructor(userId: string, key: string, options: AzureConnectionOptions = {}) {
+  constructor(userId: string, key: string, options: AzureConnectionOptions = {}, auth?: AzureAuth) {
     super(options);
     this.userId = userId;
-    decodeAzureKey(this, key);
+    Object.defineProperty(this, "auth", { value: auth ?? new AzureAuth(userId, key, options), enumerable: false });
     if (!isAzureDomain(this.host)) this.requestPath = `/${userId}`;
   }
 
@@ -169,8 +171,9 @@ export class AzureBlobsCopyConnection extends PollingConnection {
     return azureDefaultHeaders(headers);
   }
 
-  override preConnectHook(params: Params, headers: Record<string, string>, request?: LibcloudRequest): [Params, Record<string, string>] {
-    return signSharedKey(this.userId, this.keyBytes, params, headers, request);
+  override preConnectHook(params: Params, headers: Record<string, string>, request?: LibcloudRequest):
+    [Params, Record<string, string>] | Promise<[Params, Record<string, string>]> {
+    return this.auth.authorize(params, headers, request);
   }
 
   override getPollRequestOptions({ requestOptions }: { requestOptions: PollRequestOptions }): PollRequestOptions {
@@ -188,8 +191,8 @@ export class AzureBlobsCopyConnection extends PollingConnection {
 
 // ---- the driver -----------------------------------------------------------------------------
 
-/** Options of `new AzureBlobsStorageDriver(account, key, options)`. */
-export type AzureBlobsStorageDriverOptions = BaseDriverOptions;
+/** Options of `new AzureBlobsStorageDriver(account, key, options)`: the base's, and Azure AD's (libcloud's `auth_type="azureAd"`). */
+export type AzureBlobsStorageDriverOptions = BaseDriverOptions & Pick<CommonAzureConnectionOptions, "authType" | "tenantId" | "identity" | "cloudEnvironment">;
 
 /**
  * The host of an account (libcloud's `_ex_connection_class_kwargs`): none given, the public cloud's
@@ -325,6 +328,7 @@ async function* readBlocks(
  */
 export class AzureBlobsStorageDriver extends StorageDriver {
   static override connectionCls = AzureBlobsConnection;
+  static override optionNames: ReadonlySet<string> = new Set([...BaseDriver.optionNames, ...AZURE_OPTION_NAMES]);
 
   override name = "Microsoft Azure (blobs)";
   override website = "http://windows.azure.com/";
@@ -347,7 +351,7 @@ export class AzureBlobsStorageDriver extends StorageDriver {
     const { apiVersion: _a, region: _r, ...connectionOptions } = options;
     const copyOptions: Record<string, unknown> = { ...connectionOptions, host, secure: this.secure };
     for (const k of Object.keys(copyOptions)) if (copyOptions[k] === undefined) delete copyOptions[k];
-    this.copyConnection = new AzureBlobsCopyConnection(key, secret, copyOptions);
+    this.copyConnection = new AzureBlobsCopyConnection(key, secret, copyOptions, this.connection.auth);
     this.copyConnection.driver = this;
     this.copyConnection.connect();
   }
@@ -788,7 +792,9 @@ export class AzureBlobsStorageDriver extends StorageDriver {
       params["sp"], params["st"], params["se"], `/blob/${this.connection.userId}/${obj.container.name}/${obj.name}`,
       "", "", params["spr"], params["sv"], params["sr"], "", "", "", "", "", "",
     ].join("\n");
-    params["sig"] = azureHmac(this.connection.keyBytes, toSign);
+    const keyBytes = this.connection.keyBytes;
+    if (keyBytes === undefined) throw new LibcloudError("getObjectCdnUrl signs with the account key: not available with authType \"azureAd\"", { driver: this });
+    params["sig"] = azureHmac(keyBytes, toSign);
     const query = Object.entries(params).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join("&");
     return `${this.#origin()}${this.connection.requestPath}${path}?${query}`;
   }
