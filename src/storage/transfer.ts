@@ -107,19 +107,24 @@ const FILE_CHUNK_BYTES = 1024 * 1024;
  * file that changed. Chunks share one buffer: consume (copy) each before asking for the next.
  */
 export async function readFileChecked(filePath: string, objectName: string): Promise<{ size: number; chunks: AsyncGenerator<Buffer> }> {
-  const handle = await open(filePath, "r");
-  let before: Awaited<ReturnType<typeof handle.stat>>;
-  try {
-    before = await handle.stat();
-  } catch (error) {
-    await handle.close();
-    throw error;
-  }
+  // The promise is taken now; the file is opened only when the first chunk is asked for, so a
+  // source that is never read (a refused lease) holds no file handle.
+  const before = await stat(filePath);
+  if (!before.isFile()) throw new UploadError(`${JSON.stringify(filePath)} is not a file`, { objectName });
   const size = before.size;
   const broken = (why: string): UploadError =>
     new UploadError(`${JSON.stringify(filePath)} ${why} while it was read for ${JSON.stringify(objectName)}: nothing was committed`, { objectName });
+  const vet = (now: { size: number; mtimeMs: number }): void => {
+    if (now.size > size) throw broken(`grew past its ${size} bytes`);
+    if (now.size < size) throw broken(`shrank to ${now.size} of its ${size} bytes`);
+    if (now.mtimeMs !== before.mtimeMs) throw broken("changed");
+  };
   async function* chunks(): AsyncGenerator<Buffer> {
+    const handle = await open(filePath, "r");
     try {
+      const opened = await handle.stat();
+      if (opened.ino !== before.ino || opened.dev !== before.dev) throw broken("was replaced");
+      vet(opened);
       const buffer = Buffer.allocUnsafe(FILE_CHUNK_BYTES);
       let total = 0;
       for (;;) {
@@ -133,16 +138,14 @@ export async function readFileChecked(filePath: string, objectName: string): Pro
           const after = await stat(filePath).catch(() => null);
           if (after === null) throw broken("disappeared");
           if (after.ino !== before.ino || after.dev !== before.dev) throw broken("was replaced");
-          const now = await handle.stat();
-          if (now.size > size) throw broken(`grew past its ${size} bytes`);
-          if (now.size < size) throw broken(`shrank to ${now.size} of its ${size} bytes`);
-          if (now.mtimeMs !== before.mtimeMs) throw broken("changed");
+          vet(await handle.stat());
           const { bytesRead: extra } = await handle.read(Buffer.alloc(1), 0, 1, null);
           if (extra !== 0) throw broken(`grew past its ${size} bytes`);
         }
         yield buffer.subarray(0, bytesRead);
       }
       if (total < size) throw broken(`shrank to ${total} of its ${size} bytes`);
+      if (size === 0 && (await stat(filePath).catch(() => null)) === null) throw broken("disappeared");
     } finally {
       await handle.close();
     }

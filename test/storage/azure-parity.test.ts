@@ -295,6 +295,12 @@ describe("leases: exUseLease as libcloud's AzureBlobLease (Azurite)", () => {
     try {
       await assert.rejects(driver.uploadObjectViaStream([Buffer.from("x")], container, "held.bin", { exUseLease: true }), /LeaseAlreadyPresent/);
       await assert.rejects(driver.uploadObjectViaStream([Buffer.from("x")], container, "held.bin"), /LeaseIdMissing/);
+      // A file upload refused at the lease holds no file handle afterwards.
+      const file = join(workdir, "held-src.txt");
+      await writeFile(file, "from a file");
+      const fds = (await readdir("/proc/self/fd")).length;
+      await assert.rejects(driver.uploadObject(file, container, "held.bin", { exUseLease: true }), /LeaseAlreadyPresent/);
+      assert.equal((await readdir("/proc/self/fd")).length, fds, "no file descriptor left open");
     } finally {
       await lease.release();
     }
