@@ -287,6 +287,33 @@ describe("leases: exUseLease as libcloud's AzureBlobLease (Azurite)", () => {
     }
   });
 
+  it("renews the lease before a request once it is due (renewAfterMs), and the service accepts the renewal", async () => {
+    const d = newDriver();
+    d.uploadChunkSize = 64 * KiB;
+    d.uploadConcurrency = 1;
+    const saved = AzureBlobLease.renewAfterMs;
+    AzureBlobLease.renewAfterMs = 0; // due before every request, as libcloud renews
+    try {
+      await container.uploadObjectViaStream([Buffer.from("old")], "renewed.bin");
+      const actions: string[] = [];
+      const original = d.connection.request.bind(d.connection);
+      d.connection.request = ((action: string, options?: { headers?: Record<string, string> }) => {
+        const a = options?.headers?.["x-ms-lease-action"];
+        if (a !== undefined) actions.push(a);
+        return original(action, options as never);
+      }) as typeof d.connection.request;
+      await new Promise((r) => setTimeout(r, 5));
+      const obj = await d.uploadObjectViaStream([Buffer.alloc(130 * KiB, 1)], container, "renewed.bin", { exUseLease: true });
+      assert.equal(obj.size, 130 * KiB);
+      assert.equal(actions[0], "acquire");
+      assert.equal(actions.at(-1), "release");
+      assert.ok(actions.filter((a) => a === "renew").length >= 3, `renewed before each block and the commit: ${actions.join(",")}`);
+    } finally {
+      AzureBlobLease.renewAfterMs = saved;
+      await d.close();
+    }
+  });
+
   it("a blob leased by someone else: the upload fails typed and the blob is unchanged; a new blob gets no lease", async () => {
     await container.uploadObjectViaStream([Buffer.from("held")], "held.bin");
     const path = `/${container.name}/held.bin`;

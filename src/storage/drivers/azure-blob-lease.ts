@@ -3,8 +3,6 @@ import { LibcloudError, type Connection } from "../../index.js";
 
 /** Seconds a lease lasts (libcloud's AZURE_LEASE_PERIOD). */
 const LEASE_SECONDS = 60;
-/** A lease is renewed before a request once it is this old (half its period), so it never lapses mid-upload. */
-const RENEW_AFTER_MS = (LEASE_SECONDS * 1000) / 2;
 
 /**
  * A lease on a blob for the length of an upload (`libcloud.storage.drivers.azure_blobs.AzureBlobLease`):
@@ -13,6 +11,8 @@ const RENEW_AFTER_MS = (LEASE_SECONDS * 1000) / 2;
  * every block), released at the end. While it is held, writers without its id are refused.
  */
 export class AzureBlobLease {
+  /** A lease is renewed before a request once it is this old (ms; half its period), so it never lapses mid-upload. */
+  static renewAfterMs = (LEASE_SECONDS * 1000) / 2;
   /** The lease id (`x-ms-lease-id`). */
   readonly id: string;
   readonly #connection: Connection;
@@ -46,7 +46,7 @@ export class AzureBlobLease {
 
   /** Renews the lease when it is half way to expiry (libcloud's `renew`, before every request there). */
   async renewIfDue(signal?: AbortSignal): Promise<void> {
-    if (Date.now() - this.#renewedAt < RENEW_AFTER_MS) return;
+    if (Date.now() - this.#renewedAt < AzureBlobLease.renewAfterMs) return;
     this.#renewedAt = Date.now();
     await this.#action("renew", signal);
   }
