@@ -300,7 +300,7 @@ describe("leases: exUseLease as libcloud's AzureBlobLease (Azurite)", () => {
       d.connection.request = ((action: string, options?: { headers?: Record<string, string> }) => {
         const a = options?.headers?.["x-ms-lease-action"];
         if (a !== undefined) actions.push(a);
-        return original(action, options as never);
+        return original(action, options);
       }) as typeof d.connection.request;
       await new Promise((r) => setTimeout(r, 5));
       const obj = await d.uploadObjectViaStream([Buffer.alloc(130 * KiB, 1)], container, "renewed.bin", { exUseLease: true });
