@@ -379,3 +379,30 @@ describe("SAS URLs: getObjectCdnUrl signed with the account key (Azurite, plain 
     await assert.rejects(driver.getObjectCdnUrl(obj, { ex_expiry: 1 } as Record<string, unknown>), /did you mean "exExpiry"/);
   });
 });
+
+describe("more of libcloud's test_azure_blobs.py, translated (Azurite)", () => {
+  it("libcloud: test_upload_blob_object_via_stream_from_iterable", async () => {
+    const obj = await driver.uploadObjectViaStream([Buffer.from("34"), Buffer.from("5")], container, "foo_test_upload_iterable", {
+      extra: { contentType: "text/plain" },
+    });
+    assert.equal(obj.name, "foo_test_upload_iterable");
+    assert.equal(obj.size, 3);
+  });
+
+  it("libcloud: test_download_object_invalid_file_size (a DownloadIncompleteError here, not False: PORTING A16)", async () => {
+    const real = await container.uploadObjectViaStream([Buffer.alloc(100, 1)], "foo_bar_object");
+    const obj = new StorageObject({ name: "foo_bar_object", size: 1000, hash: null, container, driver });
+    const destination = join(workdir, "invalid-size.temp");
+    await assert.rejects(driver.downloadObject(obj, destination, { overwriteExisting: false, deleteOnFailure: true }), DownloadIncompleteError);
+    await assert.rejects(readFile(destination), { code: "ENOENT" });
+    assert.equal(await driver.downloadObject(real, destination), true);
+  });
+
+  it("libcloud: test_download_object_invalid_file_already_exists", async () => {
+    const obj = await driver.getObject(container.name, "foo_bar_object");
+    const destination = join(workdir, "exists.temp");
+    await writeFile(destination, "already here");
+    await assert.rejects(driver.downloadObject(obj, destination, { overwriteExisting: false, deleteOnFailure: true }), /already exists/);
+    assert.equal(await readFile(destination, "utf8"), "already here");
+  });
+});
