@@ -18,7 +18,7 @@ import { checkBackoff, checkCount, checkDuration, checkHost, checkOptionKeys, ch
 import { RawResponse } from "./raw-response.js";
 import { currentRequest, requestScope, type HeaderInput, type LibcloudRequest, type Params, type RequestBody } from "./request-context.js";
 import { Response } from "./response.js";
-import { settings } from "./settings.js";
+import { retryFailedByDefault, settings } from "./settings.js";
 
 /** Options of a connection's constructor. Durations in milliseconds. */
 export interface ConnectionOptions {
@@ -73,7 +73,7 @@ export interface RequestOptions {
   stream?: boolean | undefined;
   /** A value sent as JSON (with `Content-Type: application/json`). */
   json?: unknown;
-  /** Retry failed requests; wins over settings.retryFailedHttpRequests. */
+  /** Retry failed requests; wins over `LIBCLOUD_RETRY_FAILED_HTTP_REQUESTS` and settings.retryFailedHttpRequests. */
   retryFailed?: boolean | undefined;
   /** The request may be re-sent after reaching the server. @defaultValue true for GET, HEAD, PUT, DELETE, OPTIONS */
   idempotent?: boolean | undefined;
@@ -468,7 +468,7 @@ export class Connection {
     const query = encodeQuery(request.params);
     const target = query === "" ? request.action : `${request.action}${request.action.includes("?") ? "&" : "?"}${query}`;
     request.url = encodeRequestTarget(target.startsWith("/") ? target : `/${target}`);
-    if (!(options.retryFailed ?? settings.retryFailedHttpRequests)) return await this.#send(transport, request, headers, scoped);
+    if (!(options.retryFailed ?? retryFailedByDefault())) return await this.#send(transport, request, headers, scoped);
     const send = (): Promise<any> => this.#send(transport, request, headers, scoped);
     const retry = new this.retryCls({ retryDelay: this.retryDelay, timeout: this.timeout, backoff: this.backoff });
     return retry.wrap(send, { signal, idempotent: request.idempotent, replayable: isReplayable(request.data) })();
