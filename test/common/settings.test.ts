@@ -2,10 +2,12 @@
 // (libcloud's Connection.request reads os.environ every time), against a loopback server.
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, test } from "node:test";
-import { BaseHTTPError, Connection, JsonResponse, settings } from "../../src/index.js";
+import { BaseHTTPError, Connection, ConnectionError, JsonResponse, settings } from "../../src/index.js";
+import { fakeClockEachTest } from "../helpers/clock.js";
 import { sendJson, startServer, type TestServer } from "../helpers/server.js";
 
 const ENV = "LIBCLOUD_RETRY_FAILED_HTTP_REQUESTS";
+fakeClockEachTest();
 
 class Api extends Connection {
   static override secure = false;
@@ -76,5 +78,28 @@ describe("R14: LIBCLOUD_RETRY_FAILED_HTTP_REQUESTS is read at each request, as l
     delete process.env[ENV];
     assert.equal(await retriedOnce(c, true), true, "retryFailed wins over settings");
     await c.close();
+  });
+});
+
+describe("libcloud: test_retry_limit.py FailedRequestRetryTestCase (os.environ patched after import)", () => {
+  const saved = process.env[ENV];
+  afterEach(() => {
+    if (saved === undefined) delete process.env[ENV];
+    else process.env[ENV] = saved;
+  });
+
+  test("libcloud: test_retry_connection: a connection error is retried once the variable is set, and raised at the end", async () => {
+    const connection = new Api({ port: 1, timeout: 1000, retryDelay: 200 });
+    delete process.env[ENV];
+    await assert.rejects(connection.request("/"), (e: unknown) => e instanceof ConnectionError && (e as { attempts?: number }).attempts === undefined);
+    process.env[ENV] = "True";
+    await assert.rejects(connection.request("/"), (e: unknown) => {
+      assert.ok(e instanceof ConnectionError);
+      assert.equal(e.code, "ECONNREFUSED");
+      // libcloud counts 6 calls (0, 200 … 1000 ms); the count under libcloud-ts's retry bound is the retry tests' to pin.
+      assert.ok(((e as { attempts?: number }).attempts ?? 1) > 1, "not retried");
+      return true;
+    });
+    await connection.close();
   });
 });
