@@ -7,7 +7,8 @@ import { Readable } from "node:stream";
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from "node:zlib";
 import { HTTPResponse } from "../common/base/http-response.js";
 import { headerValue, type HeaderMap } from "../common/exceptions.js";
-import { DecompressionError } from "../common/types.js";
+import { settings } from "../common/base/settings.js";
+import { DecompressionError, ResponseTooLargeError } from "../common/types.js";
 import { DecodeFailure, acceptedCodings, parseContentCodings } from "../http/decode.js";
 import { formatOrigin, type Transport, type TransportOptions, type TransportRequest } from "../http/libcloud-connection.js";
 import type { FileFixtures } from "./file-fixtures.js";
@@ -304,7 +305,7 @@ export class MockHttp implements Transport {
     history.executedMockMethods.push(name);
     history.requests.push({ method: request.method, url: request.url, methodName: name, headers: request.headers, body });
     const answer = isMember ? await this.dispatch(name, member as MockMethod | readonly MockResponse[], request, body) : await fallback!;
-    return toHttpResponse(answer, request, `${cls.name}.${name}`, this.host);
+    return toHttpResponse(answer, request, `${cls.name}.${name}`, this.host, this.options.maxBufferedBodyBytes ?? settings.maxBufferedBodyBytes);
   }
 
   /** Calls a mock member: a method, or the next of an array of responses. @internal */
@@ -341,7 +342,7 @@ async function readBody(body: TransportRequest["body"]): Promise<string | Buffer
   return Buffer.concat(chunks);
 }
 
-function toHttpResponse(answer: MockResponse, request: TransportRequest, where: string, origin: string): HTTPResponse {
+function toHttpResponse(answer: MockResponse, request: TransportRequest, where: string, origin: string, limit: number): HTTPResponse {
   if (!Array.isArray(answer) || typeof answer[0] !== "number") {
     throw new TypeError(`${where} must return [status, body, headers, reason], got ${typeof answer}`);
   }
@@ -357,6 +358,13 @@ function toHttpResponse(answer: MockResponse, request: TransportRequest, where: 
   if (request.method === "HEAD" || status === 204 || status === 304) return new HTTPResponse({ ...init, body: null });
   bytes = decodeAsTransport(bytes, headers["content-encoding"], request, origin);
   if (request.raw === true || request.stream === true) return new HTTPResponse({ ...init, body: Readable.from(chunked(bytes), { objectMode: false }) });
+  // The transport's cap on buffered bodies (decoded bytes), with its error.
+  if (bytes.length > limit) {
+    throw new ResponseTooLargeError(
+      `Response body over the ${limit}-byte limit for buffered responses (got ${bytes.length} bytes decoded; use raw/stream requests for large bodies): ${request.method} ${origin}`,
+      { code: "ERR_RESPONSE_TOO_LARGE", host: origin, method: request.method, limit },
+    );
+  }
   return new HTTPResponse({ ...init, body: bytes });
 }
 

@@ -267,6 +267,19 @@ describe("H16: MockHttp decodes only the codings the request accepted, as the re
     }
   }
 
+  test("H16: the cap on buffered bodies applies to the mock as to the transport; raw bodies are not capped", async () => {
+    const small = { port: server.port, maxBufferedBodyBytes: 10 };
+    const real = new Real(small);
+    const mocked = new Mocked(small);
+    for (const raw of [false, true]) {
+      const expected = await outcome(real, "gzip", undefined, raw);
+      assert.equal(expected, raw ? Buffer.from(plain).toString("hex") : "ResponseTooLargeError");
+      assert.equal(await outcome(mocked, "gzip", undefined, raw), expected, `raw: ${raw}`);
+    }
+    await real.close();
+    await mocked.close();
+  });
+
   test("H16: a body the request accepted but that does not decode is a DecompressionError, as from the transport", async () => {
     class Broken extends MockHttp {
       _broken(): MockResponse {
