@@ -68,7 +68,9 @@ function compile(examples: readonly Example[]): Compiled {
   for (const example of examples) {
     for (const path of example.with) copyWith(path, dir);
     const file = join(dir, fileOf(example));
-    writeFileSync(file, example.code);
+    if (where.has(file)) throw new Error(`${example.doc}:${example.line}: another example is already named ${fileOf(example)}`);
+    // Each example is a module of its own (top-level await, no clash of names between examples).
+    writeFileSync(file, /^\s*(import|export)\b/m.test(example.code) ? example.code : `${example.code}export {};\n`);
     files.push(file);
     where.set(file, example);
   }
