@@ -30,7 +30,7 @@ export { ConnectionKey } from "./common/base/connection-key.js";
 export { ConnectionUserAndKey } from "./common/base/connection-user-and-key.js";
 export { CertificateConnection, KeyCertificateConnection } from "./common/base/certificate-connection.js";
 export type { KeyCertificateConnectionOptions } from "./common/base/certificate-connection.js";
-export { PollingConnection } from "./common/base/polling-connection.js";
+export { PollingConnection, PollingConnectionKey } from "./common/base/polling-connection.js";
 export type { AsyncRequestOptions, PollRequestArgs, PollRequestOptions } from "./common/base/polling-connection.js";
 export { BaseDriver } from "./common/base/base-driver.js";
 export type { BaseDriverOptions, DriverConnectionClass } from "./common/base/base-driver.js";

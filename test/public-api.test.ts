@@ -14,7 +14,7 @@ test("libcloud-ts exports exactly these names", async () => {
     "DEBUG_BODY_LIMIT", "DEFAULT_MAX_ATTEMPTS", "DIAGNOSTICS_CHANNELS", "DecompressionError", "DnsError", "Element",
     "HTTPResponse", "HTTP_ERROR_CLASSES", "InvalidCredsError", "JobFailedError", "JsonResponse",
     "KeyCertificateConnection", "LazyObject", "LibcloudConnection", "LibcloudError", "MALFORMED_BODY_EXCERPT",
-    "MalformedResponseError", "MinimalRetry", "PollTimeoutError", "PollingConnection", "ProviderError", "ProxyError",
+    "MalformedResponseError", "MinimalRetry", "PollTimeoutError", "PollingConnection", "PollingConnectionKey", "ProviderError", "ProxyError",
     "REQUEST_ID_HEADER", "RateLimitReachedError", "RawResponse", "RedirectError", "Response", "ResponseTooLargeError",
     "Retry", "RetryForeverOnRateLimitError", "ServiceUnavailableError", "TimeoutError", "TlsError", "TransportError",
     "VERSION", "XmlParseError", "XmlResponse", "azureDefaultHeaders", "azureHmac", "calculateRetryDelay",

@@ -20,7 +20,7 @@ import { RawResponse } from "./raw-response.js";
 import { currentRequest, requestScope, type HeaderInput, type LibcloudRequest, type Params, type RequestBody } from "./request-context.js";
 import { Response, buildResponse, type ResponseConnection } from "./response.js";
 import { errorForResponse } from "./response-error.js";
-import { settings } from "../settings.js";
+import { retryFailedByDefault, settings } from "../settings.js";
 
 /** Options of a connection's constructor. Durations in milliseconds. */
 export interface ConnectionOptions {
@@ -96,7 +96,10 @@ export interface RequestOptions {
   stream?: boolean | undefined;
   /** A value sent as JSON (with `Content-Type: application/json`). */
   json?: unknown;
-  /** Retry failed requests; wins over settings.retryFailedHttpRequests. @defaultValue true when `retry` is given, else the setting (off) */
+  /**
+   * Retry failed requests; wins over `LIBCLOUD_RETRY_FAILED_HTTP_REQUESTS` and settings.retryFailedHttpRequests.
+   * @defaultValue true when `retry` is given, else the variable or the setting (off)
+   */
   retryFailed?: boolean | undefined;
   /** Per-call retry settings (count bound, delay, backoff, budget, `onRetry`); giving them turns retrying on unless `retryFailed: false`. */
   retry?: RequestRetryOptions | undefined;
@@ -531,7 +534,7 @@ export class Connection {
     const target = query === "" ? request.action : `${request.action}${request.action.includes("?") ? "&" : "?"}${query}`;
     request.url = encodeRequestTarget(target.startsWith("/") ? target : `/${target}`);
     const perCall = options.retry;
-    if (!(options.retryFailed ?? (perCall !== undefined || settings.retryFailedHttpRequests))) return await this.#send(transport, request, headers, scoped, 1);
+    if (!(options.retryFailed ?? (perCall !== undefined || retryFailedByDefault()))) return await this.#send(transport, request, headers, scoped, 1);
     let attempt = 0;
     const send = (): Promise<Response | RawResponse> => this.#send(transport, request, headers, scoped, ++attempt);
     const userOnRetry = perCall?.onRetry;
