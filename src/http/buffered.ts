@@ -24,6 +24,8 @@ export interface ExchangeTiming {
   deadlineMs: number;
   /** The error for a timeout; `readerIdle` when the body waited on its reader, not the server. */
   onTimeout: (phase: TimeoutPhase, readerIdle: boolean) => Error;
+  /** Called once: when the request first has a socket, or when it ends without one (`aborted` then says why). */
+  onSocketOrEnd?: ((endedWithout: "aborted" | "failed" | null) => void) | undefined;
 }
 
 /**
@@ -43,6 +45,7 @@ export class Exchange {
   #signal: AbortSignal | undefined = undefined;
   #onSignal: (() => void) | undefined = undefined;
   #finished = false;
+  #hadSocket = false;
 
   constructor(timing: ExchangeTiming, signal?: AbortSignal) {
     this.#timing = timing;
@@ -63,6 +66,10 @@ export class Exchange {
   /** Starts an idle wait: it times out `idleMs` from now unless {@link touch} moves it. */
   wait(phase: "headers" | "body"): void {
     if (this.#finished) return;
+    if (!this.#hadSocket) {
+      this.#hadSocket = true;
+      this.#timing.onSocketOrEnd?.(null);
+    }
     this.#phase = phase;
     this.#deadline.setAt(Math.min(monotonicNow() + this.#timing.idleMs, this.#hardAt));
   }
@@ -86,6 +93,10 @@ export class Exchange {
     this.#deadline.clear();
     if (this.#onSignal !== undefined) this.#signal?.removeEventListener("abort", this.#onSignal);
     this.#onSignal = undefined;
+    if (!this.#hadSocket) {
+      this.#hadSocket = true;
+      this.#timing.onSocketOrEnd?.(this.aborted ? "aborted" : "failed");
+    }
   }
 
   abort(reason: unknown): void {

@@ -128,6 +128,8 @@ export class LibcloudConnection implements Transport {
   #closed = false;
   /** Sockets being made, each bounded by `timeout`; close() stops them all. */
   readonly #attempts = new ConnectAttempts();
+  /** Requests that have no socket yet (queued, or waiting for one being made). */
+  #awaitingSocket = 0;
 
   constructor(options: TransportOptions) {
     this.hostname = options.host;
@@ -271,7 +273,16 @@ export class LibcloudConnection implements Transport {
       }
       return new TimeoutError(`Response body not read for ${idleMs} ms (idle): ${where}`, details);
     };
-    return new Exchange({ idleMs, deadlineMs, onTimeout }, request.signal);
+    this.#awaitingSocket++;
+    const onSocketOrEnd = (endedWithout: "aborted" | "failed" | null): void => {
+      this.#awaitingSocket--;
+      // The last request waiting for a socket was aborted: stop making sockets nobody will use
+      // (a stalled handshake would otherwise hold the process for up to `timeout`).
+      if (endedWithout === "aborted" && this.#awaitingSocket === 0 && this.#attempts.size > 0) {
+        this.#attempts.stopAll(new undiciErrors.RequestAbortedError("no request waits for this socket any more"));
+      }
+    };
+    return new Exchange({ idleMs, deadlineMs, onTimeout, onSocketOrEnd }, request.signal);
   }
 
   /** One hop: buffered (the body read whole) or, with `stream`, resolved at the headers. */
