@@ -51,7 +51,12 @@ export class Exchange {
     this.#timing = timing;
     this.#deadline = new Deadline(() => this.#expire());
     this.#hardAt = timing.deadlineMs === Infinity ? Infinity : monotonicNow() + timing.deadlineMs;
-    if (this.#hardAt !== Infinity) this.#deadline.setAt(this.#hardAt);
+    if (this.#hardAt !== Infinity) {
+      // The timer is set once, for the earliest an idle wait could end: the waits that follow
+      // (headers, then body) only move the deadline, so a quick request costs one setTimeout.
+      this.#deadline.setAt(Math.min(monotonicNow() + timing.idleMs, this.#hardAt));
+      this.#deadline.setAt(this.#hardAt);
+    }
     if (signal !== undefined) {
       if (signal.aborted) {
         this.abort(signal.reason);

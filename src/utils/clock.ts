@@ -98,10 +98,11 @@ export class Deadline {
   #schedule(at: number, now: number): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#firesAt = at;
-    this.#timer = setTimeout(this.#fire, Math.max(1, Math.ceil(at - now)));
+    this.#timer = setTimeout(fireDeadline, Math.max(1, Math.ceil(at - now)), this);
   }
 
-  readonly #fire = (): void => {
+  /** The timer fired: expire, or re-arm for what is left. @internal */
+  fire(): void {
     this.#timer = undefined;
     this.#firesAt = Infinity;
     const at = this.#at;
@@ -114,7 +115,12 @@ export class Deadline {
     }
     this.#at = Infinity;
     this.#onExpire();
-  };
+  }
+}
+
+/** One function for every Deadline's timer (no closure per deadline). */
+function fireDeadline(deadline: Deadline): void {
+  deadline.fire();
 }
 
 /** performance.now(), for code that measures against a {@link Deadline}. */
