@@ -39,4 +39,5 @@ export { enableDebug, isDebugEnabled, REQUEST_ID_HEADER, DEBUG_BODY_LIMIT } from
 export type { DebugOptions, DebugStream } from "./utils/logging-connection.js";
 export { Element, parseXml, XmlParseError } from "./utils/xml.js";
 export { LibcloudConnection } from "./http/libcloud-connection.js";
+export { InvalidHeaderError } from "./http/headers.js";
 export type { Transport, TransportClass, TransportOptions, TransportRequest, TransportBody } from "./http/libcloud-connection.js";

@@ -10,7 +10,7 @@ test("libcloud-ts exports exactly these names", async () => {
   assert.deepEqual(Object.keys(await load("libcloud-ts")).sort(), [
     "BaseDriver", "BaseHTTPError", "CertificateConnection", "ClientClosedError", "ConfigError", "Connection",
     "ConnectionError", "ConnectionKey", "ConnectionUserAndKey", "DEBUG_BODY_LIMIT", "DecompressionError", "DnsError",
-    "Element", "HTTPResponse", "HTTP_ERROR_CLASSES", "InvalidCredsError", "JobFailedError", "JsonResponse",
+    "Element", "HTTPResponse", "HTTP_ERROR_CLASSES", "InvalidCredsError", "InvalidHeaderError", "JobFailedError", "JsonResponse",
     "KeyCertificateConnection", "LazyObject", "LibcloudConnection", "LibcloudError", "MALFORMED_BODY_EXCERPT",
     "MalformedResponseError", "MinimalRetry", "PollTimeoutError", "PollingConnection", "ProviderError", "ProxyError",
     "REQUEST_ID_HEADER", "RateLimitReachedError", "RawResponse", "RedirectError", "Response", "ResponseTooLargeError",

@@ -5,6 +5,7 @@ import type { LookupFunction } from "node:net";
 import { Readable } from "node:stream";
 import { Agent, Pool, ProxyAgent, buildConnector, errors as undiciErrors, type Dispatcher } from "undici";
 import { HTTPResponse } from "../common/base/http-response.js";
+import { REQUEST_DEADLINE_FACTOR, checkByteCount, checkCount, checkDuration, checkTimeout } from "../common/base/options.js";
 import { settings } from "../common/base/settings.js";
 import { headerValue } from "../common/exceptions.js";
 import {
@@ -12,6 +13,7 @@ import {
 } from "../common/types.js";
 import { BufferedHop, Exchange, type HopFailure, type TimeoutPhase } from "./buffered.js";
 import { ConnectAttempts, attemptSignal, type Connector } from "./connect.js";
+import { checkRequestHeaders } from "./headers.js";
 import { DecodeFailure, acceptedCodings, decodeStream, parseContentCodings } from "./decode.js";
 import { ProxyTunnelFailure, toTransportError, type FailureSite } from "./errors.js";
 import { parseProxyUrl, proxyAuthorization, proxyFromEnvironment, type ProxyConfig } from "./proxy.js";
@@ -100,6 +102,13 @@ export function formatOrigin(secure: boolean, host: string, port: number): strin
 
 const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"]);
 
+/** The byte length of a body known in advance (none is 0), or undefined for a stream. */
+function knownLength(body: TransportBody): number | undefined {
+  if (body === undefined || body === null) return 0;
+  if (typeof body === "string") return Buffer.byteLength(body);
+  return body instanceof Uint8Array ? body.byteLength : undefined;
+}
+
 function isReplayableBody(body: TransportBody): boolean {
   return body === undefined || body === null || typeof body === "string" || body instanceof Uint8Array;
 }
@@ -137,11 +146,12 @@ export class LibcloudConnection implements Transport {
     this.secure = options.secure;
     this.host = formatOrigin(options.secure, options.host, options.port);
     this.#origin = new URL(this.host).origin;
-    this.timeout = options.timeout ?? 60_000;
-    this.requestDeadline = options.requestDeadline ?? this.timeout * 10;
-    this.maxBufferedBodyBytes = options.maxBufferedBodyBytes ?? settings.maxBufferedBodyBytes;
+    // Checked here too: a transportOptions() override or a direct caller skips the connection's checks.
+    this.timeout = checkTimeout(options.timeout ?? 60_000);
+    this.requestDeadline = options.requestDeadline === undefined ? this.timeout * REQUEST_DEADLINE_FACTOR : checkDuration("requestDeadline", options.requestDeadline);
+    this.maxBufferedBodyBytes = checkByteCount("maxBufferedBodyBytes", options.maxBufferedBodyBytes ?? settings.maxBufferedBodyBytes);
     this.#connectionClassName = options.connectionClassName;
-    this.#maxConnections = options.maxConnections;
+    this.#maxConnections = options.maxConnections === undefined ? undefined : checkCount("maxConnections", options.maxConnections);
     const tls = buildTlsOptions({
       verify: options.verifySslCert ?? settings.verifySslCert,
       caCert: options.caCert ?? settings.caCertsPath,
@@ -206,6 +216,12 @@ export class LibcloudConnection implements Transport {
   request(request: TransportRequest): Promise<HTTPResponse> {
     const site = this.#site(request.method, this.host);
     if (this.#closed) return Promise.reject(new ClientClosedError(`Connection closed: ${request.method} ${this.host}`, { code: "ERR_CLIENT_CLOSED", host: this.host, method: request.method, requestSent: false }));
+    // The last check before the wire, whatever hooks and signers added (InvalidHeaderError, never sent).
+    try {
+      checkRequestHeaders(request.headers, knownLength(request.body));
+    } catch (error) {
+      return Promise.reject(error);
+    }
     // Not async: each async frame that returns another's promise costs microtask turns per request.
     if (request.raw === true || request.stream === true) return this.#follow(request, site);
     return this.#fetchBuffered(request, site);

@@ -98,7 +98,8 @@ export class Deadline {
   #schedule(at: number, now: number): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#firesAt = at;
-    this.#timer = setTimeout(fireDeadline, Math.max(1, Math.ceil(at - now)), this);
+    // A delay past 2^31 − 1 ms would fire at once: wait the most a timer holds, then re-arm.
+    this.#timer = setTimeout(fireDeadline, Math.min(2 ** 31 - 1, Math.max(1, Math.ceil(at - now))), this);
   }
 
   /** The timer fired: expire, or re-arm for what is left. @internal */

@@ -22,12 +22,65 @@ export function checkOptionKeys(options: object | undefined | null, allowed: Rea
   }
 }
 
-/** A duration in ms: a finite number > 0. */
-export function checkDuration(name: string, value: unknown): number {
+/** The longest delay a Node timer holds (2^31 − 1 ms, about 24.8 days); longer ones fire at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** How many times `timeout` the overall deadline of a buffered request is (TransportOptions.requestDeadline). */
+export const REQUEST_DEADLINE_FACTOR = 10;
+
+/** A duration in ms: a finite number > 0 that a timer can hold (at most {@link MAX_TIMER_MS}). */
+export function checkDuration(name: string, value: unknown, max = MAX_TIMER_MS): number {
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
     throw new ConfigError(`${name} must be a finite number of milliseconds > 0, got ${describeValue(value)}`);
   }
+  if (value > max) throw new ConfigError(`${name} must be at most ${max} ms, got ${value}`);
   return value;
+}
+
+/**
+ * A request timeout: a duration whose derived overall deadline ({@link REQUEST_DEADLINE_FACTOR} ×
+ * timeout) a timer can still hold, so at most 214,748,364 ms (about 2.5 days).
+ */
+export function checkTimeout(value: unknown): number {
+  const max = Math.floor(MAX_TIMER_MS / REQUEST_DEADLINE_FACTOR);
+  if (typeof value === "number" && Number.isFinite(value) && value > max) {
+    throw new ConfigError(`timeout must be at most ${max} ms (its overall request deadline, ${REQUEST_DEADLINE_FACTOR} × timeout, must fit a timer's ${MAX_TIMER_MS} ms), got ${value}`);
+  }
+  return checkDuration("timeout", value);
+}
+
+/** A size in bytes: a non-negative safe integer. */
+export function checkByteCount(name: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+    throw new ConfigError(`${name} must be a whole number of bytes >= 0, got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+/**
+ * The `url` option: `http(s)://host[:port][/path]`. A malformed one is a ConfigError that shows
+ * nothing of the URL (it may carry credentials) but what is wrong with it.
+ */
+export function parseConnectionUrl(url: unknown): { secure: boolean; host: string; port: number; path: string } {
+  if (typeof url !== "string") throw new ConfigError(`url must be a string, got ${typeof url}`);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // No cause: Node's URL error keeps the whole input.
+    throw new ConfigError("url is not a valid URL (expected http(s)://host[:port][/path]; the value is not shown, it may hold credentials)");
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    // libcloud's message, without the URL it echoes.
+    throw new ConfigError(`Invalid scheme: ${JSON.stringify(parsed.protocol.slice(0, -1)).slice(0, 40)} (url must use http or https)`);
+  }
+  if (parsed.username !== "" || parsed.password !== "") {
+    throw new ConfigError("url must not carry credentials (user:password@); pass them to the driver instead");
+  }
+  if (parsed.hostname === "") throw new ConfigError("url has no host");
+  const secure = parsed.protocol === "https:";
+  const host = parsed.hostname.replace(/^\[|\]$/g, "");
+  return { secure, host, port: parsed.port === "" ? (secure ? 443 : 80) : Number(parsed.port), path: parsed.pathname };
 }
 
 /** A count: an integer >= 1. */
