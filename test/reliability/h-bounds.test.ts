@@ -19,8 +19,12 @@ import { assertNoSecret, assertTyped, rejection } from "./assert.js";
 
 /** The request timeout of the bound tests. */
 const T = 300;
-/** What "within timeout" allows on a loaded machine: generous next to undici's 300 s. */
-const SLACK = 400;
+/**
+ * What "within timeout" allows on a loaded machine (the full suite, 8 engineers on 2 cores): generous,
+ * but far below undici's 300 s defaults or "never", which is what these faults got before. Precision
+ * is T5's business, measured against a plain timer.
+ */
+const SLACK = 1500;
 
 function conn(port: number, options: { secure?: boolean; timeout?: number; proxyUrl?: string | null; maxConnections?: number; maxBufferedBodyBytes?: number; host?: string } = {}): Connection {
   return new Connection({
@@ -269,7 +273,7 @@ async function childExits(script: string, env: Record<string, string>, boundMs: 
   return { code, elapsed: performance.now() - started, stderr, stdout };
 }
 
-test("H14: abort() and close() release every socket, timer and TLS handshake at once: a child process with a 60 s timeout exits on its own, no warning", { timeout: 20_000 }, async () => {
+test("H14: abort() and close() release every socket, timer and TLS handshake at once: a child process with a 60 s timeout exits on its own, no warning", { timeout: 60_000 }, async () => {
   const stalled = await startRawServer(() => {}); // TLS that never answers, and a CONNECT never answered
   const partial = await startRawServer((socket) => respond(socket, `HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n${"x".repeat(1000)}`));
   const script = `
@@ -316,12 +320,19 @@ test("H14: abort() and close() release every socket, timer and TLS handshake at 
     ac3.abort();
     await it2.next().catch((err) => out.push("body-abort:" + err.name));
     console.log(out.join(" "));
+    // How long the process lingers once the script is done: nothing may keep it alive.
+    const done = performance.now();
+    process.on("exit", () => process.stderr.write("linger " + Math.round(performance.now() - done) + "\\n"));
   `;
   try {
-    const { code, elapsed, stderr, stdout } = await childExits(script, { STALLED: String(stalled.port), PARTIAL: String(partial.port) }, 10_000);
+    // Anything left pending would hold the child for its 60 s timeout; starting node and loading the
+    // library takes seconds on a loaded machine, so the bound is 20 s.
+    const { code, elapsed, stderr, stdout } = await childExits(script, { STALLED: String(stalled.port), PARTIAL: String(partial.port) }, 40_000);
     assert.equal(code, 0, `child exit code ${code}; stderr: ${stderr}`);
-    assert.ok(elapsed < 5000, `the child took ${Math.round(elapsed)} ms to exit by itself`);
+    assert.ok(elapsed < 20_000, `the child took ${Math.round(elapsed)} ms to exit by itself`);
     assert.equal(stdout.trim().split(" ").length, 6, stdout);
+    const linger = Number(/linger (\d+)/.exec(stderr)?.[1]);
+    assert.ok(linger < 2000, `the child lingered ${linger} ms after its script was done`);
     assert.doesNotMatch(stderr, /Warning|LIBCLOUD_UNREAD_BODY/, stderr);
   } finally {
     await stalled.close();
