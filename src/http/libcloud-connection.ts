@@ -4,9 +4,9 @@
 import type { LookupFunction } from "node:net";
 import { Readable } from "node:stream";
 import { Agent, Pool, ProxyAgent, buildConnector, errors as undiciErrors, type Dispatcher } from "undici";
-import { HTTPResponse } from "../common/base/http-response.js";
-import { REQUEST_DEADLINE_FACTOR, checkByteCount, checkCount, checkDuration, checkTimeout } from "../common/base/options.js";
-import { settings } from "../common/base/settings.js";
+import { settings } from "../common/settings.js";
+import { REQUEST_DEADLINE_FACTOR, checkByteCount, checkCount, checkDuration, checkTimeout } from "../common/numeric-options.js";
+import { HTTPResponse } from "./http-response.js";
 import { headerValue } from "../common/exceptions.js";
 import {
   ClientClosedError, DecompressionError, ProxyError, RedirectError, ResponseTooLargeError, TimeoutError,

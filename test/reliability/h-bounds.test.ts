@@ -158,8 +158,8 @@ async function lateness(timeout: number, phase: "headers" | "body", raw: boolean
       const c = conn(server.port, { timeout });
       try {
         const error = await rejection(async () => {
-          const response = await c.request("/", raw ? { raw: true } : {});
-          if (raw) await drain(response);
+          if (raw) await drain(await c.request("/", { raw: true }));
+          else await c.request("/");
         });
         const failed = performance.now();
         assert.equal(assertTyped(error, TimeoutError, "ETIMEDOUT").phase, phase);

@@ -1,14 +1,12 @@
 // Options are normalised once: unknown keys are a TypeError naming the key, values are checked
 // (STYLE.md "Options are normalised once"). Objects parsed from JSON with __proto__ keys are safe:
 // only own keys are read, and nothing is merged into a prototype.
+import { describeValue } from "../../utils/describe-value.js";
 import { ConfigError } from "../types.js";
 
-/** A value as an error message shows it: strings quoted, other primitives as they print. */
-export function describeValue(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (value === null || typeof value !== "object") return String(value);
-  return Array.isArray(value) ? "an array" : "an object";
-}
+export { describeValue };
+// The numeric checks live below the base, where the transport can use them too.
+export { MAX_TIMER_MS, REQUEST_DEADLINE_FACTOR, checkByteCount, checkCount, checkDuration, checkTimeout } from "../numeric-options.js";
 
 /** Throws a TypeError naming the first key of `options` that is not in `allowed`. */
 export function checkOptionKeys(options: object | undefined | null, allowed: ReadonlySet<string>, where: string): void {
@@ -22,40 +20,6 @@ export function checkOptionKeys(options: object | undefined | null, allowed: Rea
   }
 }
 
-/** The longest delay a Node timer holds (2^31 − 1 ms, about 24.8 days); longer ones fire at once. */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/** How many times `timeout` the overall deadline of a buffered request is (TransportOptions.requestDeadline). */
-export const REQUEST_DEADLINE_FACTOR = 10;
-
-/** A duration in ms: a finite number > 0 that a timer can hold (at most {@link MAX_TIMER_MS}). */
-export function checkDuration(name: string, value: unknown, max = MAX_TIMER_MS): number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new ConfigError(`${name} must be a finite number of milliseconds > 0, got ${describeValue(value)}`);
-  }
-  if (value > max) throw new ConfigError(`${name} must be at most ${max} ms, got ${value}`);
-  return value;
-}
-
-/**
- * A request timeout: a duration whose derived overall deadline ({@link REQUEST_DEADLINE_FACTOR} ×
- * timeout) a timer can still hold, so at most 214,748,364 ms (about 2.5 days).
- */
-export function checkTimeout(value: unknown): number {
-  const max = Math.floor(MAX_TIMER_MS / REQUEST_DEADLINE_FACTOR);
-  if (typeof value === "number" && Number.isFinite(value) && value > max) {
-    throw new ConfigError(`timeout must be at most ${max} ms (its overall request deadline, ${REQUEST_DEADLINE_FACTOR} × timeout, must fit a timer's ${MAX_TIMER_MS} ms), got ${value}`);
-  }
-  return checkDuration("timeout", value);
-}
-
-/** A size in bytes: a non-negative safe integer. */
-export function checkByteCount(name: string, value: unknown): number {
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
-    throw new ConfigError(`${name} must be a whole number of bytes >= 0, got ${describeValue(value)}`);
-  }
-  return value;
-}
 
 /**
  * The `url` option: `http(s)://host[:port][/path]`. A malformed one is a ConfigError that shows
@@ -83,13 +47,6 @@ export function parseConnectionUrl(url: unknown): { secure: boolean; host: strin
   return { secure, host, port: parsed.port === "" ? (secure ? 443 : 80) : Number(parsed.port), path: parsed.pathname };
 }
 
-/** A count: an integer >= 1. */
-export function checkCount(name: string, value: unknown): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
-    throw new ConfigError(`${name} must be an integer >= 1, got ${describeValue(value)}`);
-  }
-  return value;
-}
 
 /** A backoff multiplier: a finite number >= 1. */
 export function checkBackoff(value: unknown): number {
