@@ -53,4 +53,5 @@ export {
 export type { AzureAuthType, AzureConnectionOptions } from "./common/azure.js";
 export { AzureAdTokenSource, AZURE_CLOUD_ENVIRONMENTS, AZURE_STORAGE_RESOURCE } from "./common/azure-ad.js";
 export type { AzureAdCredentials, AzureCloudEnvironment } from "./common/azure-ad.js";
+export { InvalidHeaderError } from "./http/headers.js";
 export type { Transport, TransportClass, TransportOptions, TransportRequest, TransportBody } from "./http/libcloud-connection.js";

@@ -357,7 +357,17 @@ function toHttpResponse(answer: MockResponse, request: TransportRequest, where: 
   const init = { status, reason: reason ?? reasonPhrase(status), headers, rawHeaders: list };
   if (request.method === "HEAD" || status === 204 || status === 304) return new HTTPResponse({ ...init, body: null });
   bytes = decodeAsTransport(bytes, headers["content-encoding"], request, origin);
-  if (request.raw === true || request.stream === true) return new HTTPResponse({ ...init, body: Readable.from(chunked(bytes), { objectMode: false }) });
+  if (request.raw === true || request.stream === true) {
+    // Reading a raw body whole (RawResponse.body()) has the buffered cap, as from the transport (H7).
+    const bodyLimit = {
+      bytes: limit,
+      tooLarge: (received: number) => new ResponseTooLargeError(
+        `Response body over the ${limit}-byte limit for buffered reads (got ${received} bytes decoded; iterate the body to read more): ${request.method} ${origin}`,
+        { code: "ERR_RESPONSE_TOO_LARGE", host: origin, method: request.method, limit },
+      ),
+    };
+    return new HTTPResponse({ ...init, body: Readable.from(chunked(bytes), { objectMode: false }), bodyLimit });
+  }
   // The transport's cap on buffered bodies (decoded bytes), with its error.
   if (bytes.length > limit) {
     throw new ResponseTooLargeError(

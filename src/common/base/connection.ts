@@ -15,7 +15,7 @@ import {
   addCacheBusting, copyHeaders, copyParams, encodeQuery, encodeRequestTarget, hasHeader, joinActionPath,
   normalizeHeaders, normalizeMethod, setHeader,
 } from "./http-message.js";
-import { checkBackoff, checkCount, checkDuration, checkHost, checkOptionKeys, checkPort } from "./options.js";
+import { checkBackoff, checkByteCount, checkCount, checkDuration, checkHost, checkOptionKeys, checkPort, checkTimeout, parseConnectionUrl } from "./options.js";
 import { RawResponse } from "./raw-response.js";
 import { currentRequest, requestScope, type HeaderInput, type LibcloudRequest, type Params, type RequestBody } from "./request-context.js";
 import { Response, buildResponse, type ResponseConnection } from "./response.js";
@@ -140,19 +140,6 @@ export type RawResponseOf<C extends Connection> = InstanceType<C["rawResponseCls
 export type RetryClass = new (options: RetryOptions) => MinimalRetry;
 
 /** Parses a URL into the connection's fields; only http and https are allowed. */
-function parseConnectionUrl(url: string): { secure: boolean; host: string; port: number; path: string } {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch (cause) {
-    throw new LibcloudError(`Invalid URL: ${JSON.stringify(url.replace(/\/\/[^/@]*@/, "//"))}`, { cause });
-  }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new LibcloudError("Invalid scheme");
-  const secure = parsed.protocol === "https:";
-  const host = parsed.hostname.replace(/^\[|\]$/g, "");
-  return { secure, host, port: parsed.port === "" ? (secure ? 443 : 80) : Number(parsed.port), path: parsed.pathname };
-}
-
 function isReplayable(data: RequestBody): boolean {
   return data === undefined || data === null || typeof data === "string" || data instanceof Uint8Array || typeof data === "function";
 }
@@ -252,7 +239,7 @@ export class Connection {
     this.host = checkHost(host);
     this.port = checkPort(port ?? (secure ? 443 : 80));
     this.requestPath = requestPath;
-    this.timeout = checkDuration("timeout", options.timeout ?? cls.timeout);
+    this.timeout = checkTimeout(options.timeout ?? cls.timeout);
     const retryDelay = options.retryDelay ?? cls.retryDelay;
     this.retryDelay = retryDelay === undefined ? undefined : checkDuration("retryDelay", retryDelay);
     const backoff = options.backoff ?? cls.backoff;
@@ -271,7 +258,7 @@ export class Connection {
     if (caCert !== undefined) checkPemSource(caCert, "Certificate");
     this.sensitiveHeaders = cls.sensitiveHeaders;
     this.verifySslCert = options.verifySslCert;
-    this.maxBufferedBodyBytes = options.maxBufferedBodyBytes;
+    this.maxBufferedBodyBytes = options.maxBufferedBodyBytes === undefined ? undefined : checkByteCount("maxBufferedBodyBytes", options.maxBufferedBodyBytes);
     const maxConnections = options.maxConnections ?? cls.maxConnections;
     this.maxConnections = maxConnections === undefined ? undefined : checkCount("maxConnections", maxConnections);
     if (options.proxyUrl !== undefined && options.proxyUrl !== null) parseProxyUrl(options.proxyUrl);
