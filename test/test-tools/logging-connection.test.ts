@@ -207,7 +207,7 @@ describe("L1/L3: secrets never reach the log", () => {
       for (const value of raw) assert.ok(!log.includes(value), `secret ${JSON.stringify(value.slice(0, 12))}… leaked into the log`);
       assert.match(log, /Signature=REDACTED/);
       assert.match(log, /prefix=p/); // allowlisted parameters stay readable
-      assert.match(log, /^# \{\n# {3}"method": "POST",$/m, "LIBCLOUD_DEBUG_PRETTY_PRINT_RESPONSE indents JSON");
+      assert.match(log, /^# \{\n# {5}"body": /m, "LIBCLOUD_DEBUG_PRETTY_PRINT_RESPONSE indents JSON by 4 with keys sorted, as libcloud");
     } finally {
       rmSync(dir, { recursive: true, force: true });
       await new Promise<void>((resolve) => proxy.close(() => resolve()));
@@ -531,7 +531,7 @@ describe("L6–L9: bounded, robust, decoded, hardened", () => {
     await conn.request("/xml");
     await conn.request("/gzip");
     assert.match(sink.text(), /# <a>\n# {3}<b>1<\/b>\n# {3}<c>\n# {5}<d>text<\/d>\n# {3}<\/c>\n# <\/a>/);
-    assert.match(sink.text(), /# \{\n# {3}"message": "hello, decoded world",/);
+    assert.match(sink.text(), /# \{\n# {5}"items": \[\n# {9}1,\n# {9}2,\n# {9}3\n# {5}\],\n# {5}"message": "hello, decoded world"\n# \}/, "indent 4, keys sorted (libcloud's json.dumps)");
   });
 });
 
