@@ -3,10 +3,12 @@
 // retry, response classes) runs unchanged.
 import assert from "node:assert/strict";
 import { Readable } from "node:stream";
+import { inspect, type InspectOptionsStylized } from "node:util";
 import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
 import { HTTPResponse } from "../common/base/http-response.js";
 import type { HeaderMap } from "../common/exceptions.js";
 import { formatOrigin, type Transport, type TransportOptions, type TransportRequest } from "../http/libcloud-connection.js";
+import { inspectView, showTransport, type InspectFunction } from "../utils/show.js";
 
 /** A mock method's answer: `[status, body, headers, reason]` (body, headers and reason optional). */
 export type MockResponse = readonly [status: number, body?: string | Uint8Array | null, headers?: Readonly<Record<string, string | number>>, reason?: string];
@@ -211,6 +213,16 @@ export class MockHttp implements Transport {
   }
 
   /** Records the proxy (MockHttp sends nothing anywhere). */
+  /** Shown without credentials: never its options' key, passphrase or proxy password (H16). */
+  [inspect.custom](depth: number, options: InspectOptionsStylized, fn?: InspectFunction): string {
+    return inspectView(this.constructor.name, this.toJSON(), depth, options, fn);
+  }
+
+  /** Shown without credentials (H16). */
+  toJSON(): Record<string, unknown> {
+    return showTransport(this);
+  }
+
   setHttpProxy(url: string | null): void {
     this.proxyUrl = url;
   }

@@ -356,7 +356,7 @@ export function redactQueryString(query: string, declared: ReadonlySet<string>, 
       // A bare word (`?uploads`, or `?<token>`): kept only when it is an allowlisted name.
       const bare = decodeComponent(pair).toLowerCase();
       if (pair === "" || (safe.has(bare) && !declared.has(bare))) return pair;
-      if (pair.length >= MIN_SCRUB_LENGTH) {
+      if (TOKEN_LIKE.test(decodeComponent(pair))) {
         secrets.add(pair);
         addSecret(secrets, decodeComponent(pair));
       }
@@ -366,21 +366,29 @@ export function redactQueryString(query: string, declared: ReadonlySet<string>, 
     if (safe.has(name) && !declared.has(name)) return pair;
     const raw = pair.slice(eq + 1);
     if (raw === "") return pair;
-    if (isScrubWorthy(name, raw, declared)) {
+    const decoded = decodeComponent(raw);
+    if (isScrubWorthy(name, decoded, declared)) {
       secrets.add(raw);
-      addSecret(secrets, decodeComponent(raw));
+      addSecret(secrets, decoded);
     }
     return `${pair.slice(0, eq)}=${REDACTED}`;
   }).join("&");
 }
 
 /**
+ * A value that could be a credential: token characters only (no spaces, quotes or markup), and
+ * either 8 or more of them with a digit, or 20 or more (`text/plain` and `Forbidden` are words).
+ */
+const TOKEN_LIKE = /^(?=[^]*[0-9])[A-Za-z0-9+/=_\-.~%:]{8,}$|^[A-Za-z0-9+/=_\-.~%:]{20,}$/;
+
+/**
  * Whether a value redacted only for being off an allowlist is also scrubbed from the rest of the
- * exchange: always for declared or secret-looking names, else only when long enough to be a
- * credential (`X-Debug: true` must not turn every `true` in a body into REDACTED).
+ * exchange: always for declared or secret-looking names, else only when it looks like a credential
+ * (`X-Debug: true` must not turn every `true` in a body into REDACTED, nor a query value that
+ * carries prose or a document turn an error message into REDACTED).
  */
 function isScrubWorthy(name: string, value: string, declared: ReadonlySet<string>): boolean {
-  return declared.has(name.toLowerCase()) || looksSecret(name) || value.length >= 8;
+  return declared.has(name.toLowerCase()) || looksSecret(name) || TOKEN_LIKE.test(value);
 }
 
 /** An absolute URL without its userinfo (up to the last `@` before the path); the password is added to `secrets`. */

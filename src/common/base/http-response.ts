@@ -1,6 +1,8 @@
 // Port of libcloud/common/base.py: HTTPResponse — what the transport hands to the response classes.
 import type { Readable } from "node:stream";
+import { inspect, type InspectOptionsStylized } from "node:util";
 import type { HeaderMap } from "../exceptions.js";
+import { inspectView, showHttpResponse, type InspectFunction } from "../../utils/show.js";
 import { LibcloudError } from "../types.js";
 
 const EMPTY = Buffer.alloc(0);
@@ -59,6 +61,16 @@ export class HTTPResponse {
   /** The body as a Node Readable (an already-ended one for buffered or empty bodies). */
   get stream(): Readable | null {
     return this.#stream;
+  }
+
+  /** Shown without credentials or body (src/utils/show.ts). */
+  [inspect.custom](depth: number, options: InspectOptionsStylized, fn?: InspectFunction): string {
+    return inspectView(this.constructor.name, this.toJSON(), depth, options, fn);
+  }
+
+  /** Shown without credentials or body (src/utils/show.ts). */
+  toJSON(): Record<string, unknown> {
+    return showHttpResponse(this);
   }
 
   /** Reads up to `amt` bytes (all that is left when omitted); an empty Buffer at the end. */
