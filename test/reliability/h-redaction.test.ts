@@ -202,7 +202,7 @@ describe("H6: nothing written into the debug log leaves its comment", () => {
       await rejection(() => conn.request("/aborted", { signal: controller.signal }));
       const late = new AbortController();
       const pending = conn.request("/upload2", { method: "PUT", data: new Readable({ read() {} }), signal: late.signal });
-      setTimeout(() => late.abort(`reason${inject}`), 50);
+      setTimeout(() => late.abort(new Error(`abort reason${inject}echo done`)), 50);
       await rejection(() => pending);
       // Header values, URLs and bodies with quotes, $(…), backticks and newlines.
       await conn.request(`/q'$(touch ${pwned})\`touch ${pwned}\``, {
