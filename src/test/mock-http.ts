@@ -136,6 +136,8 @@ export class MockHttp implements Transport {
 
   constructor(options: TransportOptions) {
     this.options = options;
+    // Non-enumerable: the options may hold a key passphrase or a proxy password (H16).
+    Object.defineProperty(this, "options", { enumerable: false });
     this.host = formatOrigin(options.secure, options.host, options.port);
     Object.defineProperty(this, "proxyUrl", { value: options.proxyUrl, writable: true, enumerable: false });
   }

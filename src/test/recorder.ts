@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { setExchangeRecorder, type ExchangeRecorder, type RecordedExchange } from "../utils/logging-connection.js";
 import {
-  SAFE_SCRUB_LENGTH, redactHeaders, redactResponseHeaders, redactJsonValue, redactTarget, requestSecrets,
+  SAFE_SCRUB_LENGTH, redactBodyText, redactHeaders, redactResponseHeaders, redactJsonValue, redactTarget, requestSecrets,
   scrubSecretBytes, scrubSecrets, shortHash,
 } from "../utils/redact.js";
 import { parseJson, stringifyJson } from "../utils/json.js";
@@ -144,6 +144,9 @@ export class Recorder implements ExchangeRecorder {
           } catch {
             // Not JSON after all: scrubbing below still removes known secrets.
           }
+        } else if (redact) {
+          // XML elements and attributes, form fields, `"name": "value"` pairs: the log's rules.
+          text = redactBodyText(text, headers["content-type"] ?? "", declared!, secrets, { redact: true });
         }
         bytes = Buffer.from(scrub(text));
       } else if (redact) {

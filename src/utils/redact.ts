@@ -122,8 +122,9 @@ function scrubRegex(secrets: Iterable<string>): RegExp | null {
   const parts = list.map((v) => {
     const body = escapeRegex(v);
     if (v.length >= WHOLE_TOKEN_BELOW) return body;
-    // Whole token: not glued to a letter or digit on a side where the secret itself has one.
-    const head = /^[A-Za-z0-9]/.test(v) ? "(?<![A-Za-z0-9])" : "";
+    // Whole token: not glued to a letter or digit on a side where the secret itself has one (a
+    // percent-escape before it, as in `%3D<secret>`, counts as a boundary).
+    const head = /^[A-Za-z0-9]/.test(v) ? "(?<=^|[^A-Za-z0-9]|%[0-9A-Fa-f]{2})" : "";
     const tail = /[A-Za-z0-9]$/.test(v) ? "(?![A-Za-z0-9])" : "";
     return `${head}${body}${tail}`;
   });

@@ -304,16 +304,7 @@ function scrubElement(root: { iter(): Iterable<{ text: string | null; tail: stri
 }
 
 function scrubOneError(error: Error, declared: SensitiveDeclarations, secrets: Set<string>): void {
-  const original = typeof error.message === "string" ? error.message : String(error.message);
-  const message = text(original, secrets);
-  const stack = error.stack;
-  if (message !== original) setOwn(error, "message", message);
-  if (typeof stack === "string") {
-    const at = stack.indexOf(original);
-    const rebuilt = original !== "" && at >= 0 ? `${stack.slice(0, at)}${message}${stack.slice(at + original.length)}` : stack;
-    const next = cutText(scrubSecrets(rebuilt, secrets), MESSAGE_LIMIT + 8192);
-    if (next !== stack) setOwn(error, "stack", next);
-  }
+  // Fields first: redacting a parsed value or a body finds secrets (an access_token) the message may echo.
   for (const key of Object.keys(error)) {
     if (KEEP.has(key) || key === "cause" || key === "message" || key === "stack") continue;
     const value = (error as unknown as Record<string, unknown>)[key];
@@ -335,6 +326,16 @@ function scrubOneError(error: Error, declared: SensitiveDeclarations, secrets: S
       const shown = showValue(value, declared, secrets, report);
       if (report.changed) setOwn(error, key, shown);
     }
+  }
+  const original = typeof error.message === "string" ? error.message : String(error.message);
+  const message = text(original, secrets);
+  const stack = error.stack;
+  if (message !== original) setOwn(error, "message", message);
+  if (typeof stack === "string") {
+    const at = stack.indexOf(original);
+    const rebuilt = original !== "" && at >= 0 ? `${stack.slice(0, at)}${message}${stack.slice(at + original.length)}` : stack;
+    const next = cutText(scrubSecrets(rebuilt, secrets), MESSAGE_LIMIT + 8192);
+    if (next !== stack) setOwn(error, "stack", next);
   }
 }
 
