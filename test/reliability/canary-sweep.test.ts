@@ -129,7 +129,7 @@ if (!withNodeDebug) {
   process.stderr.write = ((chunk: unknown, ...rest: unknown[]) => {
     stderr.push(String(chunk));
     return (realWrite as (c: unknown, ...r: unknown[]) => boolean)(chunk, ...rest);
-  }) as typeof process.stderr.write;
+  });
   const warnings: string[] = [];
   const onWarning = (w: Error): void => void warnings.push(`${w.name}: ${w.message}`);
   process.on("warning", onWarning);
