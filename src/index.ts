@@ -10,23 +10,26 @@ export {
   BaseHTTPError, RateLimitReachedError, exceptionFromMessage, parseRetryAfter, HTTP_ERROR_CLASSES,
 } from "./common/exceptions.js";
 export type { HeaderMap, HttpErrorFactory } from "./common/exceptions.js";
-export { settings } from "./common/base/settings.js";
-export type { Settings } from "./common/base/settings.js";
-export { HTTPResponse } from "./common/base/http-response.js";
-export type { HTTPResponseInit } from "./common/base/http-response.js";
+export { settings } from "./common/settings.js";
+export type { Settings } from "./common/settings.js";
+export { HTTPResponse } from "./http/http-response.js";
+export type { HTTPResponseInit } from "./http/http-response.js";
 export { Response } from "./common/base/response.js";
 export type { ResponseConnection } from "./common/base/response.js";
 export { JsonResponse } from "./common/base/json-response.js";
 export { XmlResponse } from "./common/base/xml-response.js";
 export { RawResponse } from "./common/base/raw-response.js";
 export { Connection } from "./common/base/connection.js";
-export type { ConnectionOptions, RequestOptions, ResponseClass, RawResponseClass, RetryClass } from "./common/base/connection.js";
+export type {
+  ConnectionOptions, RequestOptions, BufferedRequestOptions, RawRequestOptions, ResponseClass, RawResponseClass, RetryClass,
+  ResponseOf, RawResponseOf,
+} from "./common/base/connection.js";
 export { ConnectionKey } from "./common/base/connection-key.js";
 export { ConnectionUserAndKey } from "./common/base/connection-user-and-key.js";
 export { CertificateConnection, KeyCertificateConnection } from "./common/base/certificate-connection.js";
 export type { KeyCertificateConnectionOptions } from "./common/base/certificate-connection.js";
 export { PollingConnection } from "./common/base/polling-connection.js";
-export type { AsyncRequestOptions, PollRequestOptions } from "./common/base/polling-connection.js";
+export type { AsyncRequestOptions, PollRequestArgs, PollRequestOptions } from "./common/base/polling-connection.js";
 export { BaseDriver } from "./common/base/base-driver.js";
 export type { BaseDriverOptions, DriverConnectionClass } from "./common/base/base-driver.js";
 export { LazyObject } from "./common/base/lazy-object.js";

@@ -8,8 +8,8 @@ import { randomUUID } from "node:crypto";
 import { closeSync, openSync, writeSync } from "node:fs";
 import { Readable } from "node:stream";
 import { debuglog } from "node:util";
-import { HTTPResponse } from "../common/base/http-response.js";
-import { envFlag } from "../common/base/settings.js";
+import { envFlag } from "../common/settings.js";
+import { HTTPResponse } from "../http/http-response.js";
 import type { Transport, TransportRequest } from "../http/libcloud-connection.js";
 import { getClock } from "./clock.js";
 import {
@@ -88,6 +88,9 @@ const summary = debuglog("libcloud");
 let sink: LogSink | null = null;
 let recorder: ExchangeRecorder | null = null;
 let envRecorder: Promise<ExchangeRecorder | null> | null = null;
+/** Builds LIBCLOUD_RECORD's recorder; installed by the test kit when it loads (this layer never loads it). */
+let envRecorderFactory: ((dir: string) => ExchangeRecorder) | null = null;
+const noTestKit = { warned: false };
 const attempts = new WeakMap<object, number>();
 
 function warnOnce(state: { warned: boolean }, error: unknown): void {
@@ -196,10 +199,27 @@ const envDebugFile = env["LIBCLOUD_DEBUG"];
 if (envDebugFile !== undefined && envDebugFile !== "") sink = fileSink(envDebugFile, {});
 const envRecordDir = env["LIBCLOUD_RECORD"];
 
+/**
+ * Lets the test kit build the recorder for `LIBCLOUD_RECORD=<dir>` (src/test/recorder.ts installs
+ * it when it loads): production code never imports the test kit. @internal
+ */
+export function setEnvironmentRecorderFactory(factory: ((dir: string) => ExchangeRecorder) | null): void {
+  envRecorderFactory = factory;
+  envRecorder = null;
+}
+
 async function currentRecorder(): Promise<ExchangeRecorder | null> {
   if (recorder !== null || envRecordDir === undefined || envRecordDir === "") return recorder;
-  // Loaded only when LIBCLOUD_RECORD is set: recording code never weighs on ordinary use.
-  envRecorder ??= import("../test/recorder.js").then((m) => m.recorderFromEnvironment(envRecordDir)).catch((error: unknown) => {
+  const factory = envRecorderFactory;
+  if (factory === null) {
+    if (!noTestKit.warned) {
+      noTestKit.warned = true;
+      process.emitWarning("LIBCLOUD_RECORD is set but the test kit is not loaded: run with `node --import libcloud-ts/test`", { code: "LIBCLOUD_RECORD_FAILED" });
+    }
+    return null;
+  }
+  // Built on the first request: recording code never weighs on ordinary use.
+  envRecorder ??= Promise.resolve(envRecordDir).then(factory).catch((error: unknown) => {
     process.emitWarning(`LIBCLOUD_RECORD: could not start recording (${String(error)})`, { code: "LIBCLOUD_RECORD_FAILED" });
     return null;
   });
@@ -424,13 +444,23 @@ function headerValue(headers: Readonly<Record<string, string>>, name: string): s
   return "";
 }
 
+/** What the curl line reads of a connection (any object may stand in for one). */
+interface LoggedConnection {
+  proxyUrl?: unknown;
+  certFile?: unknown;
+  keyFile?: unknown;
+  keyPassphrase?: unknown;
+  caCert?: unknown;
+  verifySslCert?: unknown;
+}
+
 /** The log's view of one exchange: redaction state (the secrets seen so far) and formatting. */
 class ExchangeView {
   readonly #secrets: Set<string>;
   readonly #declared: SensitiveDeclarations;
   readonly #log: LogSink;
 
-  constructor(readonly connection: any, readonly transport: Transport, readonly request: TransportRequest, log: LogSink) {
+  constructor(readonly connection: LoggedConnection | null | undefined, readonly transport: Transport, readonly request: TransportRequest, log: LogSink) {
     this.#log = log;
     this.#declared = sensitiveDeclarations(connection);
     this.#secrets = log.redact ? connectionSecrets(connection) : new Set();
@@ -469,7 +499,7 @@ class ExchangeView {
     }
     if (/\bgzip\b/i.test(headerValue(request.headers, "accept-encoding"))) words.push("--compressed");
     const conn = this.connection;
-    const proxy: unknown = conn?.proxyUrl ?? (transport as any).proxy?.href;
+    const proxy: unknown = conn?.proxyUrl ?? (transport as { proxy?: { href?: unknown } | null }).proxy?.href;
     if (typeof proxy === "string" && proxy !== "") words.push("--proxy", shellWord(redact ? this.scrub(redactProxyUrl(proxy)) : proxy));
     if (typeof conn?.certFile === "string") words.push("--cert", shellWord(pemWord(conn.certFile)));
     if (typeof conn?.keyFile === "string") words.push("--key", shellWord(pemWord(conn.keyFile)));

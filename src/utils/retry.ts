@@ -6,7 +6,7 @@ import {
   ClientClosedError, ConfigError, DecompressionError, ProviderError, ProxyError, RedirectError,
   ResponseTooLargeError, TlsError, TransportError,
 } from "../common/types.js";
-import { describeValue } from "../common/base/options.js";
+import { describeValue } from "./describe-value.js";
 import { abortReason, getClock, type Clock } from "./clock.js";
 
 /** Options of the retry classes. Durations in milliseconds. */
@@ -20,7 +20,7 @@ export interface RetryOptions {
   /** At most this fraction is added to a delay at random (never subtracted). @defaultValue 0.1 */
   jitter?: number | undefined;
   /** Error classes to retry instead of the default policy (`Retry` only). */
-  retryExceptions?: ReadonlyArray<abstract new (...args: any[]) => unknown> | undefined;
+  retryExceptions?: ReadonlyArray<abstract new (...args: never[]) => unknown> | undefined;
   /** The clock (tests inject a fake one). @defaultValue the module clock */
   clock?: Clock | undefined;
 }
@@ -189,7 +189,7 @@ export class MinimalRetry {
  * (`libcloud.utils.retry.Retry`). `retryExceptions` replaces the default policy with a class list.
  */
 export class Retry extends MinimalRetry {
-  readonly retryExceptions: ReadonlyArray<abstract new (...args: any[]) => unknown> | undefined;
+  readonly retryExceptions: ReadonlyArray<abstract new (...args: never[]) => unknown> | undefined;
 
   constructor(options: RetryOptions = {}) {
     super(options);

@@ -198,7 +198,7 @@ if (!withNodeDebug) {
   /** Every header and query slot: key and secret, bearer, API key, signature, path token, body password. */
   class Canary extends ConnectionUserAndKey {
     static override secure = false;
-    static override responseCls = JsonResponse;
+    static override responseCls: typeof lib.Connection.responseCls = JsonResponse;
     static override sensitiveHeaders = ["X-Api-Key"];
     override addDefaultHeaders(headers: Record<string, string>): Record<string, string> {
       return { ...headers, Authorization: `Bearer ${BEARER}`, "X-Api-Key": APIKEY, Cookie: `session=${canary("reqcookie")}` };
@@ -221,8 +221,8 @@ if (!withNodeDebug) {
     override getPollRequestOptions(): { action: string } {
       return { action: `/poll/${PATH_TOKEN}` };
     }
-    override hasCompleted(response: { object: { done: boolean } }): boolean {
-      return response.object.done;
+    override hasCompleted(response: InstanceType<typeof lib.Response>): boolean {
+      return (response.object as { done: boolean }).done;
     }
   }
   const opts = { host: "127.0.0.1", port };

@@ -134,9 +134,9 @@ describe("H1: inspect, JSON and console.log of every object a user can hold show
     const hooked = new Hooked(TOKEN, { port: server.port });
     try {
       const response = await d.connection.request("/v1/servers", { params: { limit: 100 } });
-      assert.equal(response.request.headers["Authorization"], `Bearer ${TOKEN}`, "the hook's request keeps the real header");
+      assert.equal(response.request?.headers["Authorization"], `Bearer ${TOKEN}`, "the hook's request keeps the real header");
       await hooked.request("/v1/servers", { method: "POST", json: { name: "db", password: "pw-H1-CANARY-body" } });
-      const raw = (await d.connection.request("/v1/servers", { raw: true })) as RawResponse;
+      const raw = await d.connection.request("/v1/servers", { raw: true });
       await raw.body();
       const text = shown(response, response.request, response.response, raw, raw.request, raw.httpResponse, d, d.connection, d.connection.connection);
       assertAbsent(text + hookView, [TOKEN, "cookie-H1-CANARY-55", "pw-H1-CANARY-body"], "an inspected object");
@@ -271,7 +271,7 @@ describe("H8: deep documents are typed errors, and the log never changes an outc
       enableDebug(sink, { prettyPrint: true });
       const again = await outcomes(conn);
       assert.deepEqual(again.map((e) => [(e as Error).constructor.name, (e as { code?: unknown }).code]), [json200, json503, xml200, xml503].map((e) => [(e as Error).constructor.name, (e as { code?: unknown }).code]));
-      const many = await conn.request("/many-lines");
+      const many = await conn.request<{ items: unknown[] }>("/many-lines");
       assert.equal(many.object.items.length, 50_000);
       assert.ok(sink.text().includes("<truncated"), "the big body is cut in the log");
     } finally {

@@ -11,12 +11,13 @@ import {
 import { envFlag } from "../../src/common/base/settings.js";
 import { fakeClockEachTest } from "../helpers/clock.js";
 import { sendJson, startServer } from "../helpers/server.js";
+import type { ResponseClass } from "../../src/index.js";
 
 const fake = fakeClockEachTest();
 
 class Api extends Connection {
   static override secure = false;
-  static override responseCls = JsonResponse;
+  static override responseCls: ResponseClass = JsonResponse;
 }
 
 /** A server that answers each request with the next scripted [status, headers] (the last repeats). */
@@ -281,7 +282,7 @@ describe("retry through Connection.request", () => {
     for (const data of [payload, () => Readable.from([payload])]) {
       const s = await scripted([[503], [200]]);
       const c2 = new Api({ port: s.port });
-      const r = await c2.request("/", { method: "PUT", data, retryFailed: true });
+      const r = await c2.request<any>("/", { method: "PUT", data, retryFailed: true });
       const want = createHash("sha256").update(payload).digest("hex");
       assert.equal(r.object.hash, want);
       assert.deepEqual(s.requests.map((q) => q.body.length), [100_000, 100_000]);
@@ -332,7 +333,7 @@ describe("retry through Connection.request", () => {
     }
     const server = await scripted([[200]]);
     const c = new FlakyApi({ port: server.port });
-    const r = await c.request("/", { retryFailed: true });
+    const r = await c.request<any>("/", { retryFailed: true });
     assert.equal(r.object.n, 2);
     assert.equal(parses, 2);
     await c.close();
@@ -349,7 +350,7 @@ describe("retry through Connection.request", () => {
       else sendJson(res, 200, { n });
     });
     const c = new Api({ port: server.port, retryDelay: 100, backoff: 2 });
-    const [a, b] = await Promise.all([c.request("/a", { retryFailed: true }), c.request("/b", { retryFailed: true })]);
+    const [a, b] = await Promise.all([c.request<any>("/a", { retryFailed: true }), c.request<any>("/b", { retryFailed: true })]);
     assert.equal(a.object.n, 2);
     assert.equal(b.object.n, 4);
     await c.close();

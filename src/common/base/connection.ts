@@ -9,7 +9,8 @@ import { abortReason } from "../../utils/clock.js";
 import { addRequestIdHeader, observeExchange } from "../../utils/logging-connection.js";
 import { Retry, type MinimalRetry, type RetryOptions } from "../../utils/retry.js";
 import { VERSION } from "../../version.js";
-import type { HTTPResponse } from "./http-response.js";
+import type { BaseDriver } from "./base-driver.js";
+import type { HTTPResponse } from "../../http/http-response.js";
 import {
   addCacheBusting, copyHeaders, copyParams, encodeQuery, encodeRequestTarget, hasHeader, joinActionPath,
   normalizeHeaders, normalizeMethod, setHeader,
@@ -18,8 +19,8 @@ import { checkBackoff, checkCount, checkDuration, checkHost, checkOptionKeys, ch
 import { RawResponse } from "./raw-response.js";
 import { sanitizeError } from "../../utils/show.js";
 import { RequestRecord, currentRequest, requestScope, type HeaderInput, type LibcloudRequest, type Params, type RequestBody } from "./request-context.js";
-import { Response } from "./response.js";
-import { settings } from "./settings.js";
+import { Response, type ResponseConnection } from "./response.js";
+import { settings } from "../settings.js";
 
 /** Options of a connection's constructor. Durations in milliseconds. */
 export interface ConnectionOptions {
@@ -87,10 +88,28 @@ const REQUEST_OPTION_NAMES: ReadonlySet<string> = new Set([
 ]);
 const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"]);
 
+/** Options of `request()` that read the body in full: the result has a parsed `object`. */
+export interface BufferedRequestOptions extends RequestOptions {
+  raw?: false | undefined;
+  stream?: false | undefined;
+}
+
+/** Options of `request()` that leave the body unread: the result is the raw response class's. */
+export type RawRequestOptions = RequestOptions & ({ raw: true } | { stream: true });
+
 /** A response class: `new Cls(httpResponse, connection)`. */
-export type ResponseClass = new (response: HTTPResponse, connection: any) => Response;
+export type ResponseClass<R extends Response = Response> = new (response: HTTPResponse, connection: ResponseConnection) => R;
 /** A raw response class: `new Cls(connection, httpResponse)`. */
-export type RawResponseClass = new (connection: any, response: HTTPResponse) => RawResponse;
+export type RawResponseClass<R extends RawResponse = RawResponse> = new (connection: ResponseConnection, response: HTTPResponse) => R;
+
+/**
+ * What `request<T>()` resolves to on a connection of type `C`: an instance of the connection's
+ * response class (the type of its `responseCls` field) whose `object` is a `T`.
+ */
+export type ResponseOf<C extends Connection, T = unknown> = InstanceType<C["responseCls"]> & { object: T };
+
+/** What `request(action, { raw: true })` resolves to on a connection of type `C`. */
+export type RawResponseOf<C extends Connection> = InstanceType<C["rawResponseCls"]>;
 /** A retry class: `new Cls({ retryDelay, timeout, backoff })`. */
 export type RetryClass = new (options: RetryOptions) => MinimalRetry;
 
@@ -145,7 +164,12 @@ export class Connection {
   secure: boolean;
   port: number;
   timeout: number;
+  /**
+   * The response class of buffered requests (the class's `responseCls`). Its type is what
+   * `request()` resolves to: a subclass narrows it with `declare responseCls: typeof MyResponse`.
+   */
   responseCls: ResponseClass;
+  /** The response class of raw and streamed requests; narrowed like `responseCls`. */
   rawResponseCls: RawResponseClass;
   retryCls: RetryClass;
   cacheBusting: boolean;
@@ -163,8 +187,8 @@ export class Connection {
   maxConnections: number | undefined;
   /** Proxy URL: a string, null for none, undefined to read the environment. */
   declare proxyUrl: string | null | undefined;
-  /** The driver that owns this connection. */
-  declare driver: any;
+  /** The driver that owns this connection (set by BaseDriver), else null. */
+  declare driver: BaseDriver | null;
   /** User-Agent tokens added with userAgentAppend(). */
   ua: string[] = [];
   /** The transport, null until connect(). */
@@ -311,7 +335,7 @@ export class Connection {
 
   /** The User-Agent: `libcloud-ts/<version> (<driver name>) (<token>) …`. */
   userAgent(): string {
-    const name = typeof this.driver?.name === "string" ? this.driver.name as string : "";
+    const name = typeof this.driver?.name === "string" ? this.driver.name : "";
     const cached = this.#userAgent;
     // Built once per driver name and token list, not per request.
     if (cached !== null && cached.name === name && sameTokens(cached.tokens, this.ua)) return cached.value;
@@ -408,8 +432,15 @@ export class Connection {
    * 7. The query string is appended (with `&` when the action has a `?`).
    * 8. Sent (through `retryCls` when retrying is on) and turned into a response.
    * 9. The context is this request's own, and reset to {} for the next one.
+   *
+   * Resolves to the response class's instance with `object: T` (`T` is `unknown` unless given:
+   * the caller states the body's shape), or, with `raw` or `stream`, to the raw response class's
+   * instance (no `object`; read it with `iterContent()`).
    */
-  async request(action: string, options: RequestOptions = {}): Promise<any> {
+  request<T = unknown>(action: string, options?: BufferedRequestOptions): Promise<ResponseOf<this, T>>;
+  request(action: string, options: RawRequestOptions): Promise<RawResponseOf<this>>;
+  request<T = unknown>(action: string, options?: RequestOptions): Promise<ResponseOf<this, T> | RawResponseOf<this>>;
+  async request(action: string, options: RequestOptions = {}): Promise<Response | RawResponse> {
     checkOptionKeys(options, REQUEST_OPTION_NAMES, `${this.constructor.name}.request`);
     if (typeof action !== "string") throw new TypeError(`action must be a string, got ${typeof action}`);
     const method = normalizeMethod(options.method ?? "GET");
@@ -438,7 +469,7 @@ export class Connection {
     }
   }
 
-  async #perform(request: LibcloudRequest, options: RequestOptions, scoped: boolean): Promise<any> {
+  async #perform(request: LibcloudRequest, options: RequestOptions, scoped: boolean): Promise<Response | RawResponse> {
     const { signal } = request;
     if (signal?.aborted) throw abortReason(signal);
     if (this.#closed) {
@@ -473,12 +504,12 @@ export class Connection {
     const target = query === "" ? request.action : `${request.action}${request.action.includes("?") ? "&" : "?"}${query}`;
     request.url = encodeRequestTarget(target.startsWith("/") ? target : `/${target}`);
     if (!(options.retryFailed ?? settings.retryFailedHttpRequests)) return await this.#send(transport, request, headers, scoped);
-    const send = (): Promise<any> => this.#send(transport, request, headers, scoped);
+    const send = (): Promise<Response | RawResponse> => this.#send(transport, request, headers, scoped);
     const retry = new this.retryCls({ retryDelay: this.retryDelay, timeout: this.timeout, backoff: this.backoff });
     return retry.wrap(send, { signal, idempotent: request.idempotent, replayable: isReplayable(request.data) })();
   }
 
-  async #send(transport: Transport, request: LibcloudRequest, headers: Record<string, string>, scoped: boolean): Promise<any> {
+  async #send(transport: Transport, request: LibcloudRequest, headers: Record<string, string>, scoped: boolean): Promise<Response | RawResponse> {
     const body = typeof request.data === "function" ? request.data() : request.data;
     // observeExchange is transport.request unless the debug log or a recorder is on.
     const httpResponse = await observeExchange(this, transport, {

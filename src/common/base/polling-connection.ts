@@ -1,8 +1,9 @@
 // Port of libcloud/common/base.py: PollingConnection.
 import { LibcloudError, PollTimeoutError } from "../types.js";
 import { abortReason, getClock } from "../../utils/clock.js";
-import { Connection, type RequestOptions } from "./connection.js";
+import { Connection, type RequestOptions, type ResponseOf } from "./connection.js";
 import type { HeaderInput, Params, RequestBody } from "./request-context.js";
+import type { Response } from "./response.js";
 
 /** What `asyncRequest` takes. */
 export interface AsyncRequestOptions {
@@ -19,6 +20,13 @@ export interface AsyncRequestOptions {
 /** A request to make: its action and the rest of `request()`'s options. */
 export interface PollRequestOptions extends RequestOptions {
   action: string;
+}
+
+/** What `getPollRequestOptions` is given: the first response, the context and the first request's options. */
+export interface PollRequestArgs<R extends Response = Response> {
+  response: R;
+  context: Record<string, unknown>;
+  requestOptions: PollRequestOptions;
 }
 
 /**
@@ -47,10 +55,12 @@ export class PollingConnection extends Connection {
    * Starts a job and polls it until it completes; returns the last poll's response. Throws
    * PollTimeoutError ("Job did not complete in N seconds") after `timeout`; a typed error thrown by
    * `hasCompleted` (a failed job) ends polling at once; an abort rejects with the signal's reason.
+   * `T` is the type of the last response's `object`, as in `request<T>()`.
    */
-  async asyncRequest(action: string, options: AsyncRequestOptions = {}): Promise<any> {
+  async asyncRequest<T = unknown>(action: string, options: AsyncRequestOptions = {}): Promise<ResponseOf<this, T>> {
     const { context = {}, signal, ...rest } = options;
-    const send = (this as any)[this.requestMethod] as ((action: string, options: RequestOptions) => Promise<any>) | undefined;
+    const send = (this as unknown as Record<string, unknown>)[this.requestMethod] as
+      ((action: string, options: RequestOptions) => Promise<ResponseOf<this, T>>) | undefined;
     if (typeof send !== "function") throw new LibcloudError(`requestMethod "${this.requestMethod}" is not a method of ${this.constructor.name}`);
     const clock = getClock();
     const requestOptions = await this.getRequestOptions({ action, ...rest, context });
@@ -79,12 +89,12 @@ export class PollingConnection extends Connection {
   }
 
   /** The poll requests' options (`get_poll_request_kwargs`). Subclasses must implement it. */
-  getPollRequestOptions(_args: { response: any; context: Record<string, unknown>; requestOptions: PollRequestOptions }): PollRequestOptions | Promise<PollRequestOptions> {
+  getPollRequestOptions(_args: PollRequestArgs): PollRequestOptions | Promise<PollRequestOptions> {
     throw new LibcloudError("getPollRequestOptions not implemented for this connection");
   }
 
   /** Whether the job has completed; may throw a typed error for a failed job. Subclasses must implement it. */
-  hasCompleted(_response: any): boolean | Promise<boolean> {
+  hasCompleted(_response: Response): boolean | Promise<boolean> {
     throw new LibcloudError("hasCompleted not implemented for this connection");
   }
 }

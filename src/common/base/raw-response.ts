@@ -4,7 +4,7 @@ import { inspect, type InspectOptionsStylized } from "node:util";
 import type { HeaderMap } from "../exceptions.js";
 import { inspectView, showResponse, type InspectFunction } from "../../utils/show.js";
 import { LibcloudError } from "../types.js";
-import type { HTTPResponse } from "./http-response.js";
+import type { HTTPResponse } from "../../http/http-response.js";
 import type { LibcloudRequest } from "./request-context.js";
 import { decodeBody, type ResponseConnection } from "./response.js";
 

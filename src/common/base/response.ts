@@ -2,7 +2,7 @@
 import { inspect, type InspectOptionsStylized } from "node:util";
 import type { HeaderMap } from "../exceptions.js";
 import { inspectView, showResponse, type InspectFunction } from "../../utils/show.js";
-import type { HTTPResponse } from "./http-response.js";
+import type { HTTPResponse } from "../../http/http-response.js";
 import type { LibcloudRequest } from "./request-context.js";
 
 /** The connection as a response sees it (kept loose so any Connection subclass fits). */
@@ -31,8 +31,11 @@ export function decodeBody(bytes: Buffer, contentType: string | undefined): stri
  * A base response class to derive from (`libcloud.common.base.Response`). The connection builds it
  * once the body is read in full; when `success()` is false the request throws the error that
  * `parseError()` describes, else `object` is what `parseBody()` returns.
+ *
+ * `T` is the type of `object`: `unknown` until a caller states it (`request<T>()` does), since the
+ * body is the provider's to shape.
  */
-export class Response<TObject = any> {
+export class Response<T = unknown> {
   /** HTTP status. */
   status: number;
   /** Response headers, names lower-cased. */
@@ -49,7 +52,7 @@ export class Response<TObject = any> {
   parseZeroLengthBody = false;
   /** The raw transport response. */
   readonly response: HTTPResponse;
-  #object: TObject | typeof UNPARSED = UNPARSED;
+  #object: unknown = UNPARSED;
 
   constructor(response: HTTPResponse, connection: ResponseConnection) {
     this.response = response;
@@ -63,11 +66,11 @@ export class Response<TObject = any> {
   }
 
   /** What `parseBody()` returned (parsed on first use when the response was built by hand). */
-  get object(): TObject {
-    if (this.#object === UNPARSED) this.#object = this.parseBody() as TObject;
-    return this.#object;
+  get object(): T {
+    if (this.#object === UNPARSED) this.#object = this.parseBody();
+    return this.#object as T;
   }
-  set object(value: TObject) {
+  set object(value: T) {
     this.#object = value;
   }
 
