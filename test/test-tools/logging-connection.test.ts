@@ -462,6 +462,25 @@ describe("L5: debug mode changes no behaviour", () => {
 });
 
 describe("L6–L9: bounded, robust, decoded, hardened", () => {
+  test("L9 (issue 11): pretty JSON is libcloud's json.dumps(indent=4, sort_keys=True); LIBCLOUD_DEBUG_PRETTY_PRINT_RESPONSE is read per response", async () => {
+    const sink = collector();
+    enableDebug(sink); // no prettyPrint option: the environment decides, each time
+    const saved = process.env["LIBCLOUD_DEBUG_PRETTY_PRINT_RESPONSE"];
+    try {
+      delete process.env["LIBCLOUD_DEBUG_PRETTY_PRINT_RESPONSE"];
+      await api().request("/gzip");
+      assert.match(sink.text(), /# \{"message":"hello, decoded world","items":\[1,2,3\]\}/, "not pretty while the variable is unset");
+      process.env["LIBCLOUD_DEBUG_PRETTY_PRINT_RESPONSE"] = "1";
+      await api().request("/gzip");
+      // Python: json.dumps({"message": "hello, decoded world", "items": [1, 2, 3]}, sort_keys=True, indent=4)
+      const python = '{\n    "items": [\n        1,\n        2,\n        3\n    ],\n    "message": "hello, decoded world"\n}';
+      assert.ok(sink.text().includes(python.split("\n").map((l) => `# ${l}`).join("\n")), "pretty once the variable is set, without enableDebug again");
+    } finally {
+      if (saved === undefined) delete process.env["LIBCLOUD_DEBUG_PRETTY_PRINT_RESPONSE"];
+      else process.env["LIBCLOUD_DEBUG_PRETTY_PRINT_RESPONSE"] = saved;
+    }
+  });
+
   test("L6: binary bodies are summarised and huge text bodies truncated, so the log is bounded", async () => {
     const sink = collector();
     enableDebug(sink);
