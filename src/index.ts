@@ -5,11 +5,13 @@ export {
   TransportError, ConnectionError, DnsError, TimeoutError, TlsError, ProxyError, ResponseTooLargeError,
   DecompressionError, RedirectError, ClientClosedError, PollTimeoutError, JobFailedError, MALFORMED_BODY_EXCERPT,
 } from "./common/types.js";
-export type { LibcloudErrorOptions, TransportErrorOptions, TimeoutPhase } from "./common/types.js";
+export type { LibcloudErrorOptions, TransportErrorOptions, TimeoutPhase, PollTimeoutDetails } from "./common/types.js";
 export {
   BaseHTTPError, RateLimitReachedError, exceptionFromMessage, parseRetryAfter, HTTP_ERROR_CLASSES,
 } from "./common/exceptions.js";
 export type { HeaderMap, HttpErrorFactory } from "./common/exceptions.js";
+export { DIAGNOSTICS_CHANNELS } from "./common/diagnostics.js";
+export type { RequestEvent, RequestResponseEvent, RequestErrorEvent, RequestRetryEvent, PollEvent } from "./common/diagnostics.js";
 export { settings } from "./common/settings.js";
 export type { Settings } from "./common/settings.js";
 export { HTTPResponse } from "./http/http-response.js";
@@ -21,8 +23,8 @@ export { XmlResponse } from "./common/base/xml-response.js";
 export { RawResponse } from "./common/base/raw-response.js";
 export { Connection } from "./common/base/connection.js";
 export type {
-  ConnectionOptions, RequestOptions, BufferedRequestOptions, RawRequestOptions, ResponseClass, RawResponseClass, RetryClass,
-  ResponseOf, RawResponseOf,
+  ConnectionOptions, RequestOptions, RequestRetryOptions, BufferedRequestOptions, RawRequestOptions, ResponseClass, RawResponseClass,
+  RetryClass, ResponseOf, RawResponseOf,
 } from "./common/base/connection.js";
 export { ConnectionKey } from "./common/base/connection-key.js";
 export { ConnectionUserAndKey } from "./common/base/connection-user-and-key.js";
@@ -34,8 +36,10 @@ export { BaseDriver } from "./common/base/base-driver.js";
 export type { BaseDriverOptions, DriverConnectionClass } from "./common/base/base-driver.js";
 export { LazyObject } from "./common/base/lazy-object.js";
 export type { LibcloudRequest, Params, ParamValue, HeaderInput, RequestBody } from "./common/base/request-context.js";
-export { MinimalRetry, Retry, RetryForeverOnRateLimitError, calculateRetryDelay, isRetryableByDefault } from "./utils/retry.js";
-export type { RetryOptions, RetryContext, WrapOptions, RetryStep } from "./utils/retry.js";
+export {
+  MinimalRetry, Retry, RetryForeverOnRateLimitError, calculateRetryDelay, isRetryableByDefault, isRefusedBeforeSend, DEFAULT_MAX_ATTEMPTS,
+} from "./utils/retry.js";
+export type { RetryOptions, RetryContext, WrapOptions, RetryStep, RetryInfo } from "./utils/retry.js";
 export { getClock, setClock, systemClock } from "./utils/clock.js";
 export type { Clock } from "./utils/clock.js";
 export { enableDebug, isDebugEnabled, REQUEST_ID_HEADER, DEBUG_BODY_LIMIT } from "./utils/logging-connection.js";

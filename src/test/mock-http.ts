@@ -7,6 +7,7 @@ import { inspect, type InspectOptionsStylized } from "node:util";
 import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
 import { HTTPResponse } from "../http/http-response.js";
 import type { HeaderMap } from "../common/exceptions.js";
+import { LibcloudError } from "../common/types.js";
 import { formatOrigin, type Transport, type TransportOptions, type TransportRequest } from "../http/libcloud-connection.js";
 import { inspectView, showTransport, type InspectFunction } from "../utils/show.js";
 
@@ -29,7 +30,7 @@ export interface MockRequest {
 }
 
 /** Thrown when no mock method matches a request: names the method looked for and the ones known. */
-export class MockHttpError extends Error {
+export class MockHttpError extends LibcloudError {
   override readonly name: string = "MockHttpError";
   /** The method name that was looked up. */
   readonly methodName: string;

@@ -45,6 +45,12 @@ export interface DebugOptions {
   prettyPrint?: boolean | undefined;
   /** Bytes of each body shown. @defaultValue 65536 */
   maxBodyBytes?: number | undefined;
+  /**
+   * Send the `X-Libcloud-Request-Id` header (added before signing) so server logs can be matched
+   * with this log. Opt-in: turning debugging on never changes what is sent. @defaultValue false
+   * (true when LIBCLOUD_DEBUG_REQUEST_ID is set)
+   */
+  requestIdHeader?: boolean | undefined;
 }
 
 /**
@@ -76,6 +82,7 @@ interface LogSink {
   /** undefined: read LIBCLOUD_DEBUG_PRETTY_PRINT_RESPONSE per response. */
   readonly prettyPrint: boolean | undefined;
   readonly maxBodyBytes: number;
+  readonly requestIdHeader: boolean;
   write(text: string): void;
   /** Releases what the sink opened itself (a file); never the caller's stream. */
   close?(): void;
@@ -92,6 +99,8 @@ let envRecorder: Promise<ExchangeRecorder | null> | null = null;
 let envRecorderFactory: ((dir: string) => ExchangeRecorder) | null = null;
 const noTestKit = { warned: false };
 const attempts = new WeakMap<object, number>();
+/** The log's id of each request without a request-id header, by its headers object. */
+const requestIds = new WeakMap<object, string>();
 
 function warnOnce(state: { warned: boolean }, error: unknown): void {
   if (state.warned) return;
@@ -100,10 +109,13 @@ function warnOnce(state: { warned: boolean }, error: unknown): void {
   process.emitWarning(`libcloud debug log disabled: its sink failed (${reason}); requests are not affected`, { code: "LIBCLOUD_DEBUG_SINK_FAILED" });
 }
 
-function normalizeOptions(options: DebugOptions): { redact: boolean; prettyPrint: boolean | undefined; maxBodyBytes: number } {
+function normalizeOptions(options: DebugOptions): { redact: boolean; prettyPrint: boolean | undefined; maxBodyBytes: number; requestIdHeader: boolean } {
   const maxBodyBytes = options.maxBodyBytes ?? DEBUG_BODY_LIMIT;
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 0) throw new RangeError(`maxBodyBytes must be a non-negative integer, got ${String(maxBodyBytes)}`);
-  return { redact: options.redact ?? !envUnsafe, prettyPrint: options.prettyPrint, maxBodyBytes };
+  return {
+    redact: options.redact ?? !envUnsafe, prettyPrint: options.prettyPrint, maxBodyBytes,
+    requestIdHeader: options.requestIdHeader ?? envFlag(env["LIBCLOUD_DEBUG_REQUEST_ID"]),
+  };
 }
 
 function streamSink(stream: DebugStream, options: DebugOptions): LogSink {
@@ -227,11 +239,11 @@ async function currentRecorder(): Promise<ExchangeRecorder | null> {
 }
 
 /**
- * Adds the request-id header while debugging is on (called before signing, so signed requests
- * stay valid). @internal
+ * Adds the request-id header while the debug log runs with `requestIdHeader` (called before
+ * signing, so signed requests stay valid). @internal
  */
 export function addRequestIdHeader(headers: Record<string, string>): void {
-  if (!isDebugEnabled()) return;
+  if (sink === null || !sink.requestIdHeader) return;
   for (const name of Object.keys(headers)) if (name.toLowerCase() === REQUEST_ID_HEADER.toLowerCase()) return;
   headers[REQUEST_ID_HEADER] = randomUUID();
 }
@@ -259,7 +271,9 @@ async function observeSlow(connection: object, transport: Transport, request: Tr
 
   const clock = getClock();
   const started = clock.now();
-  const id = requestIdOf(request.headers) ?? randomUUID();
+  // One id per request (its attempts share the headers object), sent or not.
+  const id = requestIdOf(request.headers) ?? requestIds.get(request.headers) ?? randomUUID();
+  requestIds.set(request.headers, id);
   const attempt = (attempts.get(request.headers) ?? 0) + 1;
   attempts.set(request.headers, attempt);
   const className = String(connection.constructor.name);

@@ -69,10 +69,11 @@ describe("Response", () => {
     await c.close();
   });
 
-  test("success() is true for 200, 201, 202 only", () => {
+  test("success() is true for 200, 201, 202 only; the constructor throws the status's error otherwise", () => {
     for (const [status, ok] of [[200, true], [201, true], [202, true], [204, false], [301, false], [404, false]] as const) {
-      const r = new Response(new HTTPResponse({ status, headers: {}, body: null }), new Connection());
-      assert.equal(r.success(), ok, String(status));
+      const build = (): Response => new Response(new HTTPResponse({ status, headers: {}, body: null }), new Connection());
+      if (ok) assert.equal(build().success(), true, String(status));
+      else assert.throws(build, (e: unknown) => e instanceof BaseHTTPError && e.statusCode === status, String(status));
     }
   });
 
@@ -292,7 +293,7 @@ describe("errors", () => {
   });
 
   test("R4: unusable Retry-After values are ignored, never thrown", () => {
-    for (const v of ["soon", "-5", "NaN", "1e309", "", " ", "1.5", "99999999999999999999"]) {
+    for (const v of ["soon", "-5", "NaN", "1e309", "", " ", "1.", ".5", "99999999999999999999"]) {
       assert.equal(parseRetryAfter(v), undefined, v);
       assert.doesNotThrow(() => new RateLimitReachedError({ headers: { "retry-after": v } }));
     }

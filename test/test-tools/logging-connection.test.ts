@@ -407,7 +407,7 @@ describe("L5: debug mode changes no behaviour", () => {
     assert.match(curlLines(sink.text())[0]!, / # body: <stream, not logged>$/);
   });
 
-  test("L5: the only added header is the request id, present before signing; responses are byte-identical", async () => {
+  test("L5: debugging adds no header unless requestIdHeader is on; then only the request id, present before signing; responses are byte-identical", async () => {
     let signedHeaders: string[] = [];
     class Signing extends Api {
       override preConnectHook(params: Params, headers: Record<string, string>): [Params, Record<string, string>] {
@@ -419,11 +419,15 @@ describe("L5: debug mode changes no behaviour", () => {
     const conn = new Signing("key-SECRET-L5", { host: "127.0.0.1", port: server.port });
     const plain = await conn.request<any>("/echo", { method: "POST", data: "same" });
     const plainGzip = await conn.request("/gzip");
+    const names = (o: Record<string, unknown>): string[] => Object.keys(o).sort();
     enableDebug(collector());
+    const debugDefault = await conn.request<any>("/echo", { method: "POST", data: "same" });
+    assert.deepEqual(names(debugDefault.object.headers), names(plain.object.headers), "turning debugging on changes nothing that is sent");
+    assert.ok(!signedHeaders.includes(REQUEST_ID_HEADER));
+    enableDebug(collector(), { requestIdHeader: true });
     const debug = await conn.request<any>("/echo", { method: "POST", data: "same" });
     const debugGzip = await conn.request("/gzip");
     assert.ok(signedHeaders.includes(REQUEST_ID_HEADER), "the request id is added before preConnectHook signs");
-    const names = (o: Record<string, unknown>): string[] => Object.keys(o).sort();
     assert.deepEqual(names(debug.object.headers).filter((h) => !names(plain.object.headers).includes(h)), [REQUEST_ID_HEADER.toLowerCase()]);
     assert.equal(debug.object.bodySha, plain.object.bodySha);
     assert.equal(debugGzip.body, plainGzip.body);
@@ -433,7 +437,7 @@ describe("L5: debug mode changes no behaviour", () => {
 
   test("L5: the request id is unique per request and ties each request to its response", async () => {
     const sink = collector();
-    enableDebug(sink);
+    enableDebug(sink, { requestIdHeader: true });
     const conn = api();
     await Promise.all([conn.request("/echo"), conn.request("/echo"), conn.request("/echo")]);
     const requests = [...sink.text().matchAll(/# -------- request (\S+) attempt 1/g)].map((m) => m[1]);

@@ -1,6 +1,9 @@
 // Port of libcloud/common/base.py: PollingConnection.
-import { LibcloudError, PollTimeoutError } from "../types.js";
+import { LibcloudError, PollTimeoutError, type PollTimeoutDetails } from "../types.js";
 import { abortReason, getClock } from "../../utils/clock.js";
+import { formatOrigin } from "../../http/libcloud-connection.js";
+import { baseEvent, channels } from "../diagnostics.js";
+import { connectionSecrets, redactHeaders, redactTarget, redactUrl, scrubSecrets, sensitiveDeclarations } from "../../utils/redact.js";
 import { Connection, type RequestOptions, type ResponseOf } from "./connection.js";
 import type { HeaderInput, Params, RequestBody } from "./request-context.js";
 import type { Response } from "./response.js";
@@ -66,20 +69,75 @@ export class PollingConnection extends Connection {
     const requestOptions = await this.getRequestOptions({ action, ...rest, context });
     const { action: firstAction, ...firstRest } = requestOptions;
     let response = await send.call(this, firstAction, { ...firstRest, signal });
+    const firstResponse = response;
+    let polls = 0;
     const pollOptions = await this.getPollRequestOptions({ response, context, requestOptions });
     const { action: pollAction, ...pollRest } = pollOptions;
     // A poll is a read: a transient failure of one poll is retried, never the request that started the job.
     const pollRequest = { retryFailed: true, ...pollRest, signal };
-    const deadline = clock.now() + this.timeout;
+    const started = clock.now();
+    const deadline = started + this.timeout;
     for (;;) {
       if (signal?.aborted) throw abortReason(signal);
       response = await send.call(this, pollAction, pollRequest);
-      if (await this.hasCompleted(response)) return response;
+      let completed: boolean;
+      try {
+        completed = await this.hasCompleted(response);
+      } catch (error) {
+        // A failed job (JobFailedError) is a poll's outcome too.
+        if (channels.poll.hasSubscribers) this.#publishPoll(pollOptions, response, polls + 1, clock.now() - started, false, error);
+        throw error;
+      }
+      polls++;
+      if (channels.poll.hasSubscribers) this.#publishPoll(pollOptions, response, polls, clock.now() - started, completed);
+      if (completed) return response;
       if (clock.now() + this.pollInterval > deadline) {
-        throw new PollTimeoutError(`Job did not complete in ${this.timeout / 1000} seconds`);
+        throw new PollTimeoutError(`Job did not complete in ${this.timeout / 1000} seconds`, {
+          ...this.#pollDetails(response, pollAction, pollRest.method ?? "GET", await this.getJobId({ response, firstResponse, context, requestOptions })),
+          polls, timeoutMs: this.timeout, driver: this.driver,
+        });
       }
       await clock.sleep(this.pollInterval, signal);
     }
+  }
+
+  /**
+   * The job id for a {@link PollTimeoutError}, so the job can be found again (override for your API).
+   * @defaultValue the first response's `Location` header, else undefined
+   */
+  getJobId(args: { response: Response; firstResponse: Response; context: Record<string, unknown>; requestOptions: PollRequestOptions }): string | undefined | Promise<string | undefined> {
+    const headers = args.firstResponse.headers;
+    return typeof headers?.["location"] === "string" ? headers["location"] : undefined;
+  }
+
+  /** Publishes a `libcloud-ts:request:poll` event (redacted). */
+  #publishPoll(pollOptions: PollRequestOptions, response: unknown, polls: number, durationMs: number, completed: boolean, error?: unknown): void {
+    const origin = formatOrigin(this.secure, this.host, this.port);
+    const status = (response as { status?: unknown } | undefined)?.status;
+    channels.poll.publish({
+      ...baseEvent(pollOptions, this, (pollOptions.method ?? "GET").toUpperCase(), `${origin}${pollOptions.action}`, polls),
+      status: typeof status === "number" ? status : undefined,
+      durationMs,
+      completed,
+      ...(error === undefined ? {} : { error }),
+    });
+  }
+
+  /** The details of a poll timeout, with every credential the connection knows left out. */
+  #pollDetails(response: unknown, action: string, method: string, jobId: string | undefined): PollTimeoutDetails {
+    const secrets = connectionSecrets(this);
+    const declared = sensitiveDeclarations(this);
+    const status = (response as { status?: unknown } | undefined)?.status;
+    const headers = (response as { headers?: Record<string, string> } | undefined)?.headers ?? {};
+    const lastHeaders = redactHeaders(headers, declared.headers, new Set(secrets));
+    for (const name of Object.keys(lastHeaders)) lastHeaders[name] = scrubSecrets(redactUrl(lastHeaders[name]!), secrets);
+    return {
+      action: scrubSecrets(redactTarget(action, declared.params, new Set(secrets)), secrets),
+      method,
+      jobId: jobId === undefined ? undefined : scrubSecrets(redactUrl(jobId), secrets),
+      lastStatus: typeof status === "number" ? status : undefined,
+      lastHeaders,
+    };
   }
 
   /** The first request's options (`get_request_kwargs`): the arguments as given. */
