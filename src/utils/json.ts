@@ -97,3 +97,13 @@ export function stringifyJson(value: unknown, indent = 0, sortKeys = false): str
   }
   return out.join("");
 }
+
+/** JSON.stringify that never throws (cycles, BigInt, depth) and falls back to String(). */
+export function safeJson(value: unknown): string {
+  try {
+    const text = JSON.stringify(value);
+    return text === undefined ? String(value) : text;
+  } catch {
+    return String(value);
+  }
+}

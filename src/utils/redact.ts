@@ -2,8 +2,11 @@
 // libcloud-ts in an error, a log line, a curl command or a fixture. This module holds the allowlists
 // and the scrubbing; src/utils/show.ts applies them to every object a user can hold.
 import { createHash } from "node:crypto";
-import { parseJson, stringifyJson } from "./json.js";
+import { parseJson, safeJson, stringifyJson } from "./json.js";
 import { parseXml, serializeXml } from "./xml.js";
+
+/** JSON.stringify that never throws; kept here for existing imports (it lives in ./json.ts, which imports nothing). */
+export { safeJson };
 
 /** The placeholder that replaces a redacted value. */
 export const REDACTED = "REDACTED";
@@ -45,15 +48,6 @@ export function looksSecret(name: string): boolean {
   return SECRET_NAME.test(name);
 }
 
-/** JSON.stringify that never throws (cycles, BigInt) and falls back to String(). */
-export function safeJson(value: unknown): string {
-  try {
-    const text = JSON.stringify(value);
-    return text === undefined ? String(value) : text;
-  } catch {
-    return String(value);
-  }
-}
 
 /**
  * Strips userinfo and redacts the values of query parameters that are not on the allowlist.
