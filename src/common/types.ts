@@ -1,5 +1,5 @@
 // Port of libcloud/common/types.py: LibcloudError and its family, plus the typed transport errors.
-import { safeJson } from "../utils/redact.js";
+import { safeJson } from "../utils/json.js";
 
 /** Options every LibcloudError accepts. */
 export interface LibcloudErrorOptions {

@@ -1,7 +1,9 @@
 // Port of libcloud/common/base.py: HTTPResponse — what the transport hands to the response classes.
 import type { Readable } from "node:stream";
+import { inspect, type InspectOptionsStylized } from "node:util";
 import type { HeaderMap } from "../common/exceptions.js";
 import { LibcloudError } from "../common/types.js";
+import { inspectView, showHttpResponse, type InspectFunction } from "../utils/show.js";
 
 const EMPTY = Buffer.alloc(0);
 
@@ -70,6 +72,16 @@ export class HTTPResponse {
   /** The body as a Node Readable (an already-ended one for buffered or empty bodies). */
   get stream(): Readable | null {
     return this.#stream;
+  }
+
+  /** Shown without credentials or body (src/utils/show.ts). */
+  [inspect.custom](depth: number, options: InspectOptionsStylized, fn?: InspectFunction): string {
+    return inspectView(this.constructor.name, this.toJSON(), depth, options, fn);
+  }
+
+  /** Shown without credentials or body (src/utils/show.ts). */
+  toJSON(): Record<string, unknown> {
+    return showHttpResponse(this);
   }
 
   /**

@@ -3,6 +3,7 @@
 // decoding, a cap on buffered bodies, and streamed raw bodies with backpressure.
 import type { LookupFunction } from "node:net";
 import { Readable } from "node:stream";
+import { inspect, type InspectOptionsStylized } from "node:util";
 import { Agent, Pool, ProxyAgent, buildConnector, errors as undiciErrors, type Dispatcher } from "undici";
 import { settings } from "../common/settings.js";
 import { REQUEST_DEADLINE_FACTOR, checkByteCount, checkCount, checkDuration, checkTimeout } from "../common/numeric-options.js";
@@ -19,6 +20,7 @@ import { ProxyTunnelFailure, toTransportError, type FailureSite } from "./errors
 import { parseProxyUrl, proxyAuthorization, proxyFromEnvironment, type ProxyConfig } from "./proxy.js";
 import { MAX_REDIRECTS, REDIRECT_STATUSES, RedirectRefusal, nextHop, type Hop } from "./redirect.js";
 import { buildTlsOptions } from "./tls.js";
+import { inspectView, showTransport, type InspectFunction } from "../utils/show.js";
 
 
 /** What a connection gives its transport (`new connCls(options)`). */
@@ -199,6 +201,16 @@ export class LibcloudConnection implements Transport {
   #bound(connect: unknown): Connector {
     const inner = typeof connect === "function" ? connect as Connector : buildConnector(this.#connect);
     return this.#attempts.bound(inner, this.timeout);
+  }
+
+  /** Shown without credentials (src/utils/show.ts). */
+  [inspect.custom](depth: number, options: InspectOptionsStylized, fn?: InspectFunction): string {
+    return inspectView(this.constructor.name, this.toJSON(), depth, options, fn);
+  }
+
+  /** Shown without credentials (src/utils/show.ts). */
+  toJSON(): Record<string, unknown> {
+    return showTransport(this);
   }
 
   /** Routes the following requests through a proxy (`null` for none). */

@@ -1,4 +1,5 @@
 // Port of libcloud/http.py: LibcloudBaseConnection._parse_proxy_url, and the environment lookup.
+import { inspect } from "node:util";
 import { ConfigError } from "../common/types.js";
 
 /** A parsed proxy URL. The password is kept out of enumeration so it is never printed. */
@@ -55,6 +56,8 @@ export function parseProxyUrl(url: string): ProxyConfig {
   const config = { scheme, host, port, username, display } as ProxyConfig;
   Object.defineProperty(config, "password", { value: password, enumerable: false });
   Object.defineProperty(config, "href", { value: url, enumerable: false });
+  // Shown as its display form, even with showHidden (the redaction rule, src/utils/show.ts).
+  Object.defineProperty(config, inspect.custom, { value: () => `ProxyConfig ${JSON.stringify(display)}`, enumerable: false });
   return config;
 }
 

@@ -1,4 +1,6 @@
 // Port of libcloud/storage/base.py: Container.
+import { inspect, type InspectOptionsStylized } from "node:util";
+import { inspectView, type InspectFunction } from "../utils/show.js";
 import type { StorageObject } from "./storage-object.js";
 import type {
   DownloadObjectOptions, DownloadStreamOptions, ListObjectsOptions, StorageDriver, UploadObjectOptions, UploadStreamOptions,
@@ -66,6 +68,11 @@ export class Container<Extra extends Record<string, unknown> = Record<string, un
   /** Deletes this container (it must be empty). */
   delete(): Promise<boolean> {
     return this.driver.deleteContainer(this);
+  }
+
+  /** Shown as its summary (toJSON): never the credentials, even with showHidden. */
+  [inspect.custom](depth: number, options: InspectOptionsStylized, fn?: InspectFunction): string {
+    return inspectView(this.constructor.name, this.toJSON(), depth, options, fn);
   }
 
   /** A summary (never the driver's credentials). */

@@ -1,4 +1,6 @@
 // Port of libcloud/storage/base.py: Object (StorageObject here: `Object` is JavaScript's own).
+import { inspect, type InspectOptionsStylized } from "node:util";
+import { inspectView, type InspectFunction } from "../utils/show.js";
 import type { Container } from "./container.js";
 import type { DownloadObjectOptions, DownloadStreamOptions, StorageDriver } from "./storage-driver.js";
 
@@ -69,6 +71,11 @@ export class StorageObject<Extra extends Record<string, unknown> = Record<string
   /** Deletes the object. */
   delete(): Promise<boolean> {
     return this.driver.deleteObject(this);
+  }
+
+  /** Shown as its summary (toJSON): never the credentials, even with showHidden. */
+  [inspect.custom](depth: number, options: InspectOptionsStylized, fn?: InspectFunction): string {
+    return inspectView(this.constructor.name, this.toJSON(), depth, options, fn);
   }
 
   /** A summary (never the driver's credentials). */

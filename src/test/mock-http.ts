@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { Readable } from "node:stream";
+import { inspect, type InspectOptionsStylized } from "node:util";
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from "node:zlib";
 import { HTTPResponse } from "../http/http-response.js";
 import { headerValue, type HeaderMap } from "../common/exceptions.js";
@@ -12,6 +13,7 @@ import { DecompressionError, LibcloudError, ResponseTooLargeError } from "../com
 import { DecodeFailure, acceptedCodings, parseContentCodings } from "../http/decode.js";
 import { formatOrigin, type Transport, type TransportOptions, type TransportRequest } from "../http/libcloud-connection.js";
 import type { FileFixtures } from "./file-fixtures.js";
+import { inspectView, showTransport, type InspectFunction } from "../utils/show.js";
 
 /** A mock method's answer: `[status, body, headers, reason]` (body, headers and reason optional). */
 export type MockResponse = readonly [status: number, body?: string | Uint8Array | null, headers?: Readonly<Record<string, string | number>>, reason?: string];
@@ -195,6 +197,8 @@ export class MockHttp implements Transport {
 
   constructor(options: TransportOptions) {
     this.options = options;
+    // Non-enumerable: the options may hold a key passphrase or a proxy password (H16).
+    Object.defineProperty(this, "options", { enumerable: false });
     this.host = formatOrigin(options.secure, options.host, options.port);
     Object.defineProperty(this, "proxyUrl", { value: options.proxyUrl, writable: true, enumerable: false });
   }
@@ -320,6 +324,16 @@ export class MockHttp implements Transport {
   }
 
   /** Records the proxy (MockHttp sends nothing anywhere). */
+  /** Shown without credentials: never its options' key, passphrase or proxy password (H16). */
+  [inspect.custom](depth: number, options: InspectOptionsStylized, fn?: InspectFunction): string {
+    return inspectView(this.constructor.name, this.toJSON(), depth, options, fn);
+  }
+
+  /** Shown without credentials (H16). */
+  toJSON(): Record<string, unknown> {
+    return showTransport(this);
+  }
+
   setHttpProxy(url: string | null): void {
     this.proxyUrl = url;
   }

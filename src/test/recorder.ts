@@ -6,8 +6,10 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { setEnvironmentRecorderFactory, setExchangeRecorder, type ExchangeRecorder, type RecordedExchange } from "../utils/logging-connection.js";
 import {
-  REDACTED, connectionSecrets, redactHeaders, redactJsonValue, redactTarget, scrubSecrets, sensitiveDeclarations,
+  SAFE_SCRUB_LENGTH, redactBodyText, redactHeaders, redactResponseHeaders, redactJsonValue, redactTarget, requestSecrets,
+  scrubSecretBytes, scrubSecrets, shortHash,
 } from "../utils/redact.js";
+import { parseJson, stringifyJson } from "../utils/json.js";
 import { mockMethodName } from "./mock-http.js";
 import type { RecordedResponse } from "./playback-mock-http.js";
 
@@ -30,7 +32,22 @@ export interface RecordOptions {
 }
 
 const DROP_HEADERS = new Set(["content-encoding", "content-length", "transfer-encoding", "connection", "keep-alive", "date"]);
-const SECRET_HEADER = /token|secret|password|credential|session|api-?key|authorization|signature/i;
+
+/** Longest fixture file name written, in UTF-8 bytes (file systems allow 255); longer ones are shortened. */
+export const MAX_FIXTURE_NAME_BYTES = 200;
+
+/**
+ * A fixture's base name that fits the file system: names over {@link MAX_FIXTURE_NAME_BYTES}
+ * keep their start and get a hash of the whole name, so they stay distinct and are never dropped.
+ */
+export function fitFixtureName(name: string, ext: string): string {
+  const full = `${name}.${ext}`;
+  if (Buffer.byteLength(full) <= MAX_FIXTURE_NAME_BYTES) return full;
+  let head = name;
+  const room = MAX_FIXTURE_NAME_BYTES - ext.length - 18;
+  while (Buffer.byteLength(head) > room) head = head.slice(0, Math.max(0, head.length - Math.max(1, Buffer.byteLength(head) - room)));
+  return `${head}_${shortHash(name)}.${ext}`;
+}
 
 interface Entry extends RecordedResponse {
   readonly name: string;
@@ -66,6 +83,7 @@ export class Recorder implements ExchangeRecorder {
   readonly #options: { importFrom: string; fixturesRoot: string | undefined; redact: boolean };
   readonly #entries: Entry[] = [];
   readonly #files = new Set<string>();
+  readonly #warned = new Set<string>();
 
   constructor(dir: string, options: RecordOptions = {}) {
     this.dir = resolve(dir);
@@ -95,20 +113,21 @@ export class Recorder implements ExchangeRecorder {
   onResponse(exchange: RecordedExchange): void {
     const { connection, request, response } = exchange;
     const redact = this.#options.redact;
-    const declared = sensitiveDeclarations(connection);
-    const secrets = redact ? connectionSecrets(connection) : new Set<string>();
-    // Redacting the request collects its secrets (tokens, signatures) so that echoes are scrubbed too.
-    const url = redact ? redactTarget(request.url, declared.params, secrets) : request.url;
-    if (redact) redactHeaders(request.headers, declared.headers, secrets);
+    // The request's secrets (the connection's, tokens, signatures, body fields) are collected
+    // first, so that echoes in the response are scrubbed too.
+    const { declared, secrets } = redact ? requestSecrets(connection, request) : { declared: null, secrets: new Set<string>() };
+    if (redact) this.#warnShort(secrets);
+    const url = redact ? redactTarget(request.url, declared!.params, secrets) : request.url;
+    if (redact) redactHeaders(request.headers, declared!.headers, secrets);
     const scrub = (text: string): string => (redact ? scrubSecrets(text, secrets) : text);
 
-    const name = mockMethodName(request.url, null, null);
+    // Named after the scrubbed URL: a token in the path never becomes a file or method name.
+    const name = mockMethodName(scrub(url), null, null);
+    const kept: Record<string, string> = {};
+    for (const [k, v] of Object.entries(response.headers)) if (!DROP_HEADERS.has(k)) kept[k] = v;
     const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(response.headers)) {
-      if (DROP_HEADERS.has(k)) continue;
-      const secret = redact && (k === "set-cookie" || declared.headers.has(k) || SECRET_HEADER.test(k));
-      headers[k] = secret ? REDACTED : scrub(v);
-    }
+    const shown = redact ? redactResponseHeaders(kept, declared!.headers, secrets, declared!.params) : kept;
+    for (const [k, v] of Object.entries(shown)) headers[k] = scrub(v);
 
     let fixture: string | null = null;
     let binary = false;
@@ -119,20 +138,34 @@ export class Recorder implements ExchangeRecorder {
         let text = exchange.body.toString("utf8");
         if (redact && /json/i.test(headers["content-type"] ?? "")) {
           try {
-            const parsed: unknown = JSON.parse(text);
-            const out = redactJsonValue(parsed, declared.bodyFields, secrets);
-            if (JSON.stringify(out) !== JSON.stringify(parsed)) text = JSON.stringify(out, null, 2);
+            const parsed: unknown = parseJson(text);
+            const report = { changed: false };
+            const out = redactJsonValue(parsed, declared!.bodyFields, secrets, report);
+            if (report.changed) text = stringifyJson(out, 2);
           } catch {
             // Not JSON after all: scrubbing below still removes known secrets.
           }
+        } else if (redact) {
+          // XML elements and attributes, form fields, `"name": "value"` pairs: the log's rules.
+          text = redactBodyText(text, headers["content-type"] ?? "", declared!, secrets, { redact: true });
         }
         bytes = Buffer.from(scrub(text));
+      } else if (redact) {
+        // Bytes that look binary may still carry an echoed token.
+        bytes = scrubSecretBytes(bytes, secrets);
       }
       const count = this.#entries.filter((e) => e.name === name).length;
-      fixture = `${name}${count === 0 ? "" : `_${count + 1}`}.${extensionFor(headers["content-type"] ?? "", binary)}`;
+      fixture = fitFixtureName(`${name}${count === 0 ? "" : `_${count + 1}`}`, extensionFor(headers["content-type"] ?? "", binary));
       while (this.#files.has(fixture)) fixture = `_${fixture}`;
       this.#files.add(fixture);
-      writeFileSync(resolve(this.dir, fixture), bytes);
+      try {
+        writeFileSync(resolve(this.dir, fixture), bytes);
+      } catch (error) {
+        // The warning names the error code only: a path could carry what the name was made from.
+        const code = (error as { code?: unknown } | null)?.code;
+        process.emitWarning(`libcloud recorder: could not write a fixture (${typeof code === "string" ? code : "error"})`, { code: "LIBCLOUD_RECORD_FAILED" });
+        return;
+      }
     }
     const entry: Entry = {
       name, method: request.method, url: scrub(url), status: response.status, reason: response.reason, headers, fixture,
@@ -141,6 +174,22 @@ export class Recorder implements ExchangeRecorder {
     };
     this.#entries.push(entry);
     writeFileSync(this.sourcePath, this.source());
+  }
+
+  /** Warns once per length (never the value) about credentials too short to scrub safely. */
+  #warnShort(secrets: ReadonlySet<string>): void {
+    for (const secret of secrets) {
+      if (secret.length >= SAFE_SCRUB_LENGTH) continue;
+      const key = String(secret.length);
+      if (this.#warned.has(key)) continue;
+      this.#warned.add(key);
+      process.emitWarning(
+        `libcloud recorder: a credential of ${secret.length} characters is too short to scrub safely: `
+        + (secret.length < 4 ? "it is not scrubbed from fixtures" : "it is scrubbed only where it stands as a whole word")
+        + "; record with a longer, distinctive key",
+        { code: "LIBCLOUD_RECORD_SHORT_SECRET" },
+      );
+    }
   }
 
   /** The generated TypeScript source of the MockHttp subclass. */

@@ -13,10 +13,9 @@ import { HTTPResponse } from "../http/http-response.js";
 import type { Transport, TransportRequest } from "../http/libcloud-connection.js";
 import { getClock } from "./clock.js";
 import {
-  REDACTED, connectionSecrets, redactFormBody, redactHeaders, redactJsonValue, redactProxyUrl, redactTarget,
-  scrubSecrets, isSensitiveField, sensitiveDeclarations, type SensitiveDeclarations,
+  REDACTED, connectionSecrets, looksBinary, redactResponseHeaders, redactBodyText, redactHeaders, redactProxyUrl,
+  redactTarget, requestSecrets, scrubSecrets, sensitiveDeclarations, type SensitiveDeclarations,
 } from "./redact.js";
-import { parseXml, serializeXml } from "./xml.js";
 
 /** The header that ties a request to its response in the debug log (added before signing, only while debugging). */
 export const REQUEST_ID_HEADER = "X-Libcloud-Request-Id";
@@ -38,7 +37,11 @@ export interface DebugOptions {
    * debugging only. @defaultValue true (false when LIBCLOUD_DEBUG_UNSAFE is set)
    */
   redact?: boolean | undefined;
-  /** Pretty-print JSON and XML bodies. @defaultValue LIBCLOUD_DEBUG_PRETTY_PRINT_RESPONSE */
+  /**
+   * Pretty-print JSON (indent 4, keys sorted, as libcloud) and XML bodies. When not given,
+   * `LIBCLOUD_DEBUG_PRETTY_PRINT_RESPONSE` is read for every response, as libcloud does.
+   * @defaultValue LIBCLOUD_DEBUG_PRETTY_PRINT_RESPONSE
+   */
   prettyPrint?: boolean | undefined;
   /** Bytes of each body shown. @defaultValue 65536 */
   maxBodyBytes?: number | undefined;
@@ -76,7 +79,8 @@ export interface RecordedExchange {
 
 interface LogSink {
   readonly redact: boolean;
-  readonly prettyPrint: boolean;
+  /** undefined: read LIBCLOUD_DEBUG_PRETTY_PRINT_RESPONSE per response. */
+  readonly prettyPrint: boolean | undefined;
   readonly maxBodyBytes: number;
   readonly requestIdHeader: boolean;
   write(text: string): void;
@@ -85,7 +89,6 @@ interface LogSink {
 }
 
 const env = process.env;
-const envPretty = envFlag(env["LIBCLOUD_DEBUG_PRETTY_PRINT_RESPONSE"]);
 const envUnsafe = envFlag(env["LIBCLOUD_DEBUG_UNSAFE"]);
 const summary = debuglog("libcloud");
 
@@ -106,11 +109,11 @@ function warnOnce(state: { warned: boolean }, error: unknown): void {
   process.emitWarning(`libcloud debug log disabled: its sink failed (${reason}); requests are not affected`, { code: "LIBCLOUD_DEBUG_SINK_FAILED" });
 }
 
-function normalizeOptions(options: DebugOptions): { redact: boolean; prettyPrint: boolean; maxBodyBytes: number; requestIdHeader: boolean } {
+function normalizeOptions(options: DebugOptions): { redact: boolean; prettyPrint: boolean | undefined; maxBodyBytes: number; requestIdHeader: boolean } {
   const maxBodyBytes = options.maxBodyBytes ?? DEBUG_BODY_LIMIT;
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 0) throw new RangeError(`maxBodyBytes must be a non-negative integer, got ${String(maxBodyBytes)}`);
   return {
-    redact: options.redact ?? !envUnsafe, prettyPrint: options.prettyPrint ?? envPretty, maxBodyBytes,
+    redact: options.redact ?? !envUnsafe, prettyPrint: options.prettyPrint, maxBodyBytes,
     requestIdHeader: options.requestIdHeader ?? envFlag(env["LIBCLOUD_DEBUG_REQUEST_ID"]),
   };
 }
@@ -273,9 +276,9 @@ async function observeSlow(connection: object, transport: Transport, request: Tr
   requestIds.set(request.headers, id);
   const attempt = (attempts.get(request.headers) ?? 0) + 1;
   attempts.set(request.headers, attempt);
-  const className = connection.constructor.name;
+  const className = String(connection.constructor.name);
   const view = log === null ? null : new ExchangeView(connection, transport, request, log);
-  if (view !== null) emit(log, view.requestBlock(id, attempt, className));
+  if (view !== null) emit(log, () => view.requestBlock(id, attempt, className));
 
   let response: HTTPResponse;
   try {
@@ -285,29 +288,29 @@ async function observeSlow(connection: object, transport: Transport, request: Tr
     const e = error as { name?: unknown; code?: unknown; message?: unknown } | null;
     const what = `${typeof e?.name === "string" ? e.name : "Error"}${typeof e?.code === "string" ? ` ${e.code}` : ""}`;
     const message = typeof e?.message === "string" ? e.message : "";
-    if (view !== null) emit(log, view.comment([`-------- error ${id} attempt ${attempt} after ${ms} ms: ${what}: ${message}`]));
-    if (summary.enabled) summary("%s %s %s%s -> %s (%d ms)", id, request.method, transport.host, redactTarget(request.url, new Set(), new Set()), what, ms);
+    if (view !== null) emit(log, () => view.comment([`-------- error ${id} attempt ${attempt} after ${ms} ms: ${what}: ${message}`]));
+    if (summary.enabled) summaryLine(connection, transport, request, `${id} ${request.method} %s -> ${what} (${ms} ms)`);
     throw error;
   }
   const ms = Math.round(clock.now() - started);
   if (summary.enabled) {
-    summary("%s %s %s%s -> %d %s (%d ms)%s", id, request.method, transport.host, redactTarget(request.url, new Set(), new Set()),
-      response.status, response.reason, ms, response.stream === null ? "" : " streamed");
+    summaryLine(connection, transport, request,
+      `${id} ${request.method} %s -> ${response.status} ${response.reason} (${ms} ms)${response.stream === null ? "" : " streamed"}`);
   }
   if (view === null && rec === null) return response;
 
   const stream = response.stream;
   if (stream === null) {
     const body = response.bodyBuffer ?? Buffer.alloc(0);
-    if (view !== null) emit(log, view.responseBlock(id, attempt, ms, response, body, body.length, true));
+    if (view !== null) emit(log, () => view.responseBlock(id, attempt, ms, response, body, body.length, true));
     if (rec !== null) notify(rec, { connection, request, response, body: body.subarray(0, rec.maxBodyBytes), totalBytes: body.length, complete: true });
     return response;
   }
   // A streamed body: log the status and headers now, the body as the caller reads it (bounded).
-  if (view !== null) emit(log, view.responseBlock(id, attempt, ms, response, null, 0, false));
+  if (view !== null) emit(log, () => view.responseBlock(id, attempt, ms, response, null, 0, false));
   const limit = Math.max(view === null ? 0 : log!.maxBodyBytes, rec?.maxBodyBytes ?? 0);
   const observed = observeStream(stream, limit, (body, total, complete) => {
-    if (view !== null) emit(log, view.streamBodyBlock(id, attempt, response, body.subarray(0, log!.maxBodyBytes), total, complete));
+    if (view !== null) emit(log, () => view.streamBodyBlock(id, attempt, response, body.subarray(0, log!.maxBodyBytes), total, complete));
     if (rec !== null) notify(rec, { connection, request, response, body: body.subarray(0, rec.maxBodyBytes), totalBytes: total, complete });
   });
   return new HTTPResponse({
@@ -316,12 +319,37 @@ async function observeSlow(connection: object, transport: Transport, request: Tr
   });
 }
 
-function emit(log: LogSink | null, text: string): void {
+/**
+ * Writes a block built by `make`. Building or writing never fails the request: a block that
+ * cannot be built (a body the formatter chokes on) is replaced by a one-line comment.
+ */
+function emit(log: LogSink | null, make: () => string): void {
   if (log === null) return;
+  let text: string;
+  try {
+    text = make();
+  } catch (error) {
+    const what = error instanceof Error ? error.name : typeof error;
+    text = `# (libcloud-ts could not format this log entry: ${what.replace(/[^\w.-]/g, "?")})\n\n`;
+  }
   try {
     log.write(text);
   } catch {
     // The sink handles its own failures; nothing here may fail a request.
+  }
+}
+
+/** A NODE_DEBUG=libcloud line: the origin and target redacted and scrubbed by the log's rules. */
+function summaryLine(connection: object, transport: Transport, request: TransportRequest, format: string): void {
+  try {
+    const { declared, secrets } = requestSecrets(connection, request);
+    const target = redactTarget(request.url, declared.params, secrets);
+    // One-line: control characters cannot split the line; secrets are scrubbed from every part.
+    // eslint-disable-next-line no-control-regex
+    const line = scrubSecrets(format.replace("%s", `${transport.host}${target}`), secrets).replace(/[\x00-\x1f\x7f]/g, "?");
+    summary("%s", line);
+  } catch {
+    // A summary never fails a request.
   }
 }
 
@@ -425,26 +453,6 @@ type BodyView =
   | { kind: "binary"; totalBytes: number }
   | { kind: "stream" };
 
-const TEXT_TYPE = /^(text\/|application\/(?:[\w.+-]*\+)?(?:json|xml|x-www-form-urlencoded|javascript|x-yaml|yaml)\b)|^$/i;
-
-function isBinary(bytes: Buffer, contentType: string): boolean {
-  if (!TEXT_TYPE.test(contentType.split(";")[0]!.trim())) return true;
-  if (bytes.includes(0)) return true;
-  try {
-    new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    return false;
-  } catch {
-    // A body cut at the limit may end inside a character: judge it without its last 3 bytes.
-    if (bytes.length < 4) return true;
-    try {
-      new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, bytes.length - 3));
-      return false;
-    } catch {
-      return true;
-    }
-  }
-}
-
 function headerValue(headers: Readonly<Record<string, string>>, name: string): string {
   for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name) return v;
   return "";
@@ -480,7 +488,7 @@ class ExchangeView {
   requestBlock(id: string, attempt: number, className: string): string {
     const { request, transport } = this;
     const redact = this.#log.redact;
-    const headers = redact ? redactHeaders(request.headers, this.#declared.headers, this.#secrets) : { ...request.headers };
+    const headers = redact ? redactHeaders(request.headers, this.#declared.headers, this.#secrets, undefined, this.#declared.params) : { ...request.headers };
     const target = redact ? redactTarget(request.url, this.#declared.params, this.#secrets) : request.url;
     const body = this.#requestBody(request.body, headerValue(request.headers, "content-type"));
     const words: string[] = ["curl", "-i"];
@@ -506,7 +514,7 @@ class ExchangeView {
     if (/\bgzip\b/i.test(headerValue(request.headers, "accept-encoding"))) words.push("--compressed");
     const conn = this.connection;
     const proxy: unknown = conn?.proxyUrl ?? (transport as { proxy?: { href?: unknown } | null }).proxy?.href;
-    if (typeof proxy === "string" && proxy !== "") words.push("--proxy", shellWord(redact ? redactProxyUrl(proxy) : proxy));
+    if (typeof proxy === "string" && proxy !== "") words.push("--proxy", shellWord(redact ? this.scrub(redactProxyUrl(proxy)) : proxy));
     if (typeof conn?.certFile === "string") words.push("--cert", shellWord(pemWord(conn.certFile)));
     if (typeof conn?.keyFile === "string") words.push("--key", shellWord(pemWord(conn.keyFile)));
     if (typeof conn?.keyPassphrase === "string") words.push("--pass", shellWord(redact ? REDACTED : conn.keyPassphrase));
@@ -516,7 +524,8 @@ class ExchangeView {
     if (/[[\]{}]/.test(url)) words.push("-g"); // curl would read brackets and braces (IPv6, filter[x]=) as globs
     words.push(shellWord(url));
     const when = new Date().toISOString();
-    return `# -------- request ${id} attempt ${attempt} at ${when} (${className}${redact ? "" : ", UNSAFE: not redacted"})\n${pipe}${words.join(" ")}${note}\n`;
+    const head = this.comment([`-------- request ${id} attempt ${attempt} at ${when} (${className}${redact ? "" : ", UNSAFE: not redacted"})`]).slice(0, -1);
+    return `${head}${pipe}${words.join(" ")}${note}\n`;
   }
 
   #requestBody(body: TransportRequest["body"], contentType: string): BodyView {
@@ -528,7 +537,7 @@ class ExchangeView {
     }
     if (body instanceof Uint8Array) bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
     else return { kind: "stream" };
-    if (isBinary(bytes.subarray(0, this.#log.maxBodyBytes), contentType === "" ? "text/plain" : contentType)) return { kind: "binary", totalBytes: bytes.length };
+    if (looksBinary(bytes.subarray(0, this.#log.maxBodyBytes), contentType === "" ? "text/plain" : contentType)) return { kind: "binary", totalBytes: bytes.length };
     return this.#textView(bytes, bytes.length, contentType, false);
   }
 
@@ -537,71 +546,21 @@ class ExchangeView {
     const truncated = totalBytes > limit || !complete;
     let text = bytes.subarray(0, limit).toString("utf8");
     if (truncated) text = text.replace(/\uFFFD+$/, "");
-    if (!truncated) text = this.#redactBody(text, contentType, pretty);
-    else if (this.#log.redact) text = this.#redactPartial(text);
+    text = redactBodyText(text, contentType, this.#declared, this.#secrets, { redact: this.#log.redact, pretty, complete: !truncated });
     return { kind: "text", text, totalBytes, truncated };
-  }
-
-  /** Declared and secret-looking fields of a whole JSON, XML or form body; pretty-printed on request. */
-  #redactBody(text: string, contentType: string, pretty: boolean): string {
-    const redact = this.#log.redact;
-    const type = contentType.split(";")[0]!.trim().toLowerCase();
-    const trimmed = text.trimStart();
-    if (/json/.test(type) || (type === "" && /^[[{]/.test(trimmed))) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        return redact ? this.#redactPartial(text) : text;
-      }
-      const before = this.#secrets.size;
-      const out = redact ? redactJsonValue(parsed, this.#declared.bodyFields, this.#secrets) : parsed;
-      if (pretty) return JSON.stringify(out, null, 2);
-      return redact && (this.#secrets.size !== before || JSON.stringify(out) !== JSON.stringify(parsed)) ? JSON.stringify(out) : text;
-    }
-    if (/xml/.test(type) || (type === "" && trimmed.startsWith("<"))) {
-      if (!pretty && !redact) return text;
-      try {
-        // The hardened parser: no DTD entity expansion, no external entities, bounded depth.
-        const root = parseXml(text);
-        let changed = false;
-        if (redact) {
-          for (const el of root.iter()) {
-            const local = el.tag.replace(/^\{[^}]*\}/, "");
-            if (isSensitiveField(local, this.#declared.bodyFields) && el.text !== null && el.text.trim() !== "") {
-              this.#secrets.add(el.text.trim());
-              el.text = REDACTED;
-              changed = true;
-            }
-          }
-        }
-        return pretty || changed ? serializeXml(root, { pretty }) : text;
-      } catch {
-        return text;
-      }
-    }
-    if (/x-www-form-urlencoded/.test(type) && redact) return redactFormBody(text, this.#declared, this.#secrets);
-    return text;
-  }
-
-  /** A body that cannot be parsed (cut at the limit): `"name": "value"` pairs of sensitive names. */
-  #redactPartial(text: string): string {
-    return text.replace(/("([^"\\]{1,200})"\s*:\s*)"((?:[^"\\]|\\.)*)"/g, (all, head: string, name: string, value: string) => {
-      if (!isSensitiveField(name, this.#declared.bodyFields) || value === "") return all;
-      this.#secrets.add(value);
-      return `${head}"${REDACTED}"`;
-    });
   }
 
   #responseHead(id: string, attempt: number, ms: number | null, response: HTTPResponse, suffix: string): string[] {
     const lines = [`-------- response ${id} attempt ${attempt}${ms === null ? "" : ` after ${ms} ms`}${suffix}`, `HTTP/${response.version} ${response.status} ${response.reason}`.trimEnd()];
     const raw = response.rawHeaders.length > 0 ? response.rawHeaders : Object.entries(response.headers).flat();
+    const secrets = this.#log.redact ? this.#secrets : new Set<string>();
     for (let i = 0; i + 1 < raw.length; i += 2) {
       const name = raw[i]!;
-      const lower = name.toLowerCase();
-      const sensitive = this.#log.redact && (lower === "set-cookie" || this.#declared.headers.has(lower) || /token|secret|password|credential|session|api-?key/i.test(lower));
-      if (sensitive) this.#secrets.add(raw[i + 1]!);
-      lines.push(`${name}: ${sensitive ? REDACTED : raw[i + 1]!}`);
+      const value = raw[i + 1]!;
+      const shown = this.#log.redact
+        ? redactResponseHeaders({ [name]: value }, this.#declared.headers, secrets, this.#declared.params)[name]!
+        : value;
+      lines.push(`${name}: ${shown}`);
     }
     return lines;
   }
@@ -621,9 +580,11 @@ class ExchangeView {
   #responseBodyLines(response: HTTPResponse, body: Buffer, totalBytes: number, complete: boolean): string[] {
     if (totalBytes === 0) return [];
     const contentType = response.headers["content-type"] ?? "";
-    if (isBinary(body.subarray(0, this.#log.maxBodyBytes), contentType)) return [`<binary ${totalBytes} bytes>`];
+    if (looksBinary(body.subarray(0, this.#log.maxBodyBytes), contentType)) return [`<binary ${totalBytes} bytes>`];
     const decoded = response.headers["content-encoding"] ?? "";
-    const view = this.#textView(body, totalBytes, contentType, this.#log.prettyPrint, complete);
+    // Read for every response, as libcloud's _log_response reads the environment each time.
+    const pretty = this.#log.prettyPrint ?? envFlag(process.env["LIBCLOUD_DEBUG_PRETTY_PRINT_RESPONSE"]);
+    const view = this.#textView(body, totalBytes, contentType, pretty, complete);
     if (view.kind !== "text") return [];
     const lines = (decoded === "" ? [] : [`(body decoded from ${decoded})`]).concat(view.text.split(/\r?\n/));
     if (view.truncated) lines.push(`<truncated: first ${Math.min(body.length, this.#log.maxBodyBytes)} of ${totalBytes} bytes shown>`);
@@ -632,9 +593,24 @@ class ExchangeView {
 
   /** Every line as a shell comment, secrets scrubbed. */
   comment(lines: string[]): string {
-    // eslint-disable-next-line no-control-regex
-    return `${lines.map((line) => `# ${this.scrub(line).replace(/[\x00-\x08\x0b-\x1f\x7f]/g, "\uFFFD")}`.trimEnd()).join("\n")}\n\n`;
+    return commentLines(lines.map((line) => this.scrub(line)));
   }
+}
+
+/**
+ * Lines as shell comments: every line (a multi-line message or body included) starts with `# `,
+ * and control characters that a terminal or shell could act on become U+FFFD, so nothing written
+ * into the log can leave its comment.
+ */
+export function commentLines(lines: readonly string[]): string {
+  const out: string[] = [];
+  for (const line of lines) {
+    for (const part of line.split(/\r\n|\r|\n|\u2028|\u2029/)) {
+      // eslint-disable-next-line no-control-regex
+      out.push(`# ${part.replace(/[\x00-\x08\x0b-\x1f\x7f\u0085]/g, "\uFFFD")}`.trimEnd());
+    }
+  }
+  return `${out.join("\n")}\n\n`;
 }
 
 /** A PEM given as contents is not printed; a path is. */

@@ -310,6 +310,11 @@ class Parser {
       }
     }
     if (colon === pos - 1 || colon === start) this.fail("not well-formed (invalid token)", colon);
+    if (colon !== -1) {
+      // The local part is an NCName too: it may not start with a digit, "-" or "." (expat: `x:0a`).
+      const next = s.charCodeAt(colon + 1);
+      if (next < 128 ? NAME_START[next] !== 1 : !isNameStartNonAscii(next)) this.fail("not well-formed (invalid token)", colon + 1);
+    }
     this.colon = colon;
     return pos;
   }

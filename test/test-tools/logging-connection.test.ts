@@ -208,7 +208,7 @@ describe("L1/L3: secrets never reach the log", () => {
       for (const value of raw) assert.ok(!log.includes(value), `secret ${JSON.stringify(value.slice(0, 12))}… leaked into the log`);
       assert.match(log, /Signature=REDACTED/);
       assert.match(log, /prefix=p/); // allowlisted parameters stay readable
-      assert.match(log, /^# \{\n# {3}"method": "POST",$/m, "LIBCLOUD_DEBUG_PRETTY_PRINT_RESPONSE indents JSON");
+      assert.match(log, /^# \{\n# {5}"body": /m, "LIBCLOUD_DEBUG_PRETTY_PRINT_RESPONSE indents JSON by 4 with keys sorted, as libcloud");
     } finally {
       rmSync(dir, { recursive: true, force: true });
       await new Promise<void>((resolve) => proxy.close(() => resolve()));
@@ -466,6 +466,25 @@ describe("L5: debug mode changes no behaviour", () => {
 });
 
 describe("L6–L9: bounded, robust, decoded, hardened", () => {
+  test("L9 (issue 11): pretty JSON is libcloud's json.dumps(indent=4, sort_keys=True); LIBCLOUD_DEBUG_PRETTY_PRINT_RESPONSE is read per response", async () => {
+    const sink = collector();
+    enableDebug(sink); // no prettyPrint option: the environment decides, each time
+    const saved = process.env["LIBCLOUD_DEBUG_PRETTY_PRINT_RESPONSE"];
+    try {
+      delete process.env["LIBCLOUD_DEBUG_PRETTY_PRINT_RESPONSE"];
+      await api().request("/gzip");
+      assert.match(sink.text(), /# \{"message":"hello, decoded world","items":\[1,2,3\]\}/, "not pretty while the variable is unset");
+      process.env["LIBCLOUD_DEBUG_PRETTY_PRINT_RESPONSE"] = "1";
+      await api().request("/gzip");
+      // Python: json.dumps({"message": "hello, decoded world", "items": [1, 2, 3]}, sort_keys=True, indent=4)
+      const python = '{\n    "items": [\n        1,\n        2,\n        3\n    ],\n    "message": "hello, decoded world"\n}';
+      assert.ok(sink.text().includes(python.split("\n").map((l) => `# ${l}`).join("\n")), "pretty once the variable is set, without enableDebug again");
+    } finally {
+      if (saved === undefined) delete process.env["LIBCLOUD_DEBUG_PRETTY_PRINT_RESPONSE"];
+      else process.env["LIBCLOUD_DEBUG_PRETTY_PRINT_RESPONSE"] = saved;
+    }
+  });
+
   test("L6: binary bodies are summarised and huge text bodies truncated, so the log is bounded", async () => {
     const sink = collector();
     enableDebug(sink);
@@ -536,7 +555,7 @@ describe("L6–L9: bounded, robust, decoded, hardened", () => {
     await conn.request("/xml");
     await conn.request("/gzip");
     assert.match(sink.text(), /# <a>\n# {3}<b>1<\/b>\n# {3}<c>\n# {5}<d>text<\/d>\n# {3}<\/c>\n# <\/a>/);
-    assert.match(sink.text(), /# \{\n# {3}"message": "hello, decoded world",/);
+    assert.match(sink.text(), /# \{\n# {5}"items": \[\n# {9}1,\n# {9}2,\n# {9}3\n# {5}\],\n# {5}"message": "hello, decoded world"\n# \}/, "indent 4, keys sorted (libcloud's json.dumps)");
   });
 });
 

@@ -1,4 +1,6 @@
 // Port of libcloud/common/base.py: BaseDriver.
+import { inspect, type InspectOptionsStylized } from "node:util";
+import { inspectView, type InspectFunction } from "../../utils/show.js";
 import { CONNECTION_OPTION_NAMES, type Connection, type ConnectionOptions } from "./connection.js";
 import { ConnectionKey, defineSecret } from "./connection-key.js";
 import { checkOptionKeys } from "./options.js";
@@ -83,6 +85,11 @@ export class BaseDriver<C extends Connection = Connection> {
    */
   exConnectionClassKwargs(): Record<string, unknown> {
     return {};
+  }
+
+  /** Shown as its summary (toJSON): never the credentials, even with showHidden. */
+  [inspect.custom](depth: number, options: InspectOptionsStylized, fn?: InspectFunction): string {
+    return inspectView(this.constructor.name, this.toJSON(), depth, options, fn);
   }
 
   /** A summary that never includes credentials. */

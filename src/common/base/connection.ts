@@ -17,7 +17,8 @@ import {
 } from "./http-message.js";
 import { checkBackoff, checkByteCount, checkCount, checkDuration, checkHost, checkOptionKeys, checkPort, checkTimeout, parseConnectionUrl } from "./options.js";
 import { RawResponse } from "./raw-response.js";
-import { currentRequest, requestScope, type HeaderInput, type LibcloudRequest, type Params, type RequestBody } from "./request-context.js";
+import { sanitizeError } from "../../utils/show.js";
+import { RequestRecord, currentRequest, requestScope, type HeaderInput, type LibcloudRequest, type Params, type RequestBody } from "./request-context.js";
 import { Response, buildResponse, type ResponseConnection } from "./response.js";
 import { errorForResponse } from "./response-error.js";
 import { retryFailedByDefault, settings } from "../settings.js";
@@ -464,7 +465,7 @@ export class Connection {
     checkOptionKeys(options.retry, RETRY_OPTION_NAMES, `${this.constructor.name}.request({ retry })`);
     if (typeof action !== "string") throw new TypeError(`action must be a string, got ${typeof action}`);
     const method = normalizeMethod(options.method ?? "GET");
-    const request: LibcloudRequest = {
+    const request: LibcloudRequest = new RequestRecord(this, {
       action,
       method,
       params: copyParams(options.params),
@@ -476,11 +477,14 @@ export class Connection {
       idempotent: options.idempotent ?? IDEMPOTENT_METHODS.has(method),
       signal: options.signal,
       url: "",
-    };
+    });
     this.#context = {};
     try {
       if (this.#needsScope()) return await requestScope.run({ connection: this, request }, () => this.#perform(request, options, true));
       return await this.#perform(request, options, false);
+    } catch (error) {
+      // Once per failed request: what the error shows follows the redaction rule.
+      throw sanitizeError(error, this, request);
     } finally {
       this.#last = { action: request.action, method: request.method, data: request.data ?? null };
     }

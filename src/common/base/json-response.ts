@@ -1,4 +1,5 @@
 // Port of libcloud/common/base.py: JsonResponse.
+import { parseJson } from "../../utils/json.js";
 import { MalformedResponseError } from "../types.js";
 import { Response } from "./response.js";
 
@@ -11,7 +12,7 @@ export class JsonResponse<T = unknown> extends Response<T> {
   override parseBody(): unknown {
     if (this.body.length === 0 && !this.parseZeroLengthBody) return this.body;
     try {
-      return JSON.parse(this.body) as unknown;
+      return parseJson(this.body); // JSON.parse, refusing more than 1,000 levels as Python's json does (H8)
     } catch (cause) {
       throw new MalformedResponseError("Failed to parse JSON", {
         body: this.body,

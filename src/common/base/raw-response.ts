@@ -1,6 +1,8 @@
 // Port of libcloud/common/base.py: RawResponse.
 import type { Readable } from "node:stream";
+import { inspect, type InspectOptionsStylized } from "node:util";
 import type { HeaderMap } from "../exceptions.js";
+import { inspectView, showResponse, type InspectFunction } from "../../utils/show.js";
 import { LibcloudError } from "../types.js";
 import type { HTTPResponse } from "../../http/http-response.js";
 import type { LibcloudRequest } from "./request-context.js";
@@ -121,6 +123,16 @@ export class RawResponse {
       stream.destroy();
     }
     this.errorBody = decodeBody(Buffer.concat(chunks).subarray(0, limit), this.headers["content-type"]).trim();
+  }
+
+  /** Shown without credentials (src/utils/show.ts). */
+  [inspect.custom](depth: number, options: InspectOptionsStylized, fn?: InspectFunction): string {
+    return inspectView(this.constructor.name, this.toJSON(), depth, options, fn);
+  }
+
+  /** Shown without credentials (src/utils/show.ts). */
+  toJSON(): Record<string, unknown> {
+    return showResponse({ status: this.status, reason: this.reason, headers: this.headers, errorBody: this.errorBody, request: this.request, connection: this.connection });
   }
 
   #take(): void {

@@ -3,6 +3,8 @@
 // and made visible as this.action/this.method/this.data/this.context for the request's own async
 // call tree, so concurrent requests on one connection never see each other's state.
 import { AsyncLocalStorage } from "node:async_hooks";
+import { inspect, type InspectOptionsStylized } from "node:util";
+import { inspectView, showRequest, type InspectFunction } from "../../utils/show.js";
 
 /** One query parameter value; arrays repeat the key (libcloud's `doseq`), null/undefined are left out. */
 export type ParamValue = string | number | boolean | bigint | null | undefined | ReadonlyArray<string | number | boolean | bigint>;
@@ -42,6 +44,51 @@ export interface LibcloudRequest {
   signal: AbortSignal | undefined;
   /** The path and query sent (set once the query string is appended, step 7). */
   url: string;
+}
+
+/**
+ * The request object a connection builds: a plain LibcloudRequest whose `util.inspect` and
+ * `JSON.stringify` show it by the redaction rule (src/utils/show.ts), so a hook or a response that
+ * prints it never prints its signed headers, signatures or body secrets.
+ */
+export class RequestRecord implements LibcloudRequest {
+  action: string;
+  method: string;
+  params: Params;
+  headers: Record<string, string>;
+  data: RequestBody;
+  raw: boolean;
+  stream: boolean;
+  context: Record<string, unknown>;
+  idempotent: boolean;
+  signal: AbortSignal | undefined;
+  url: string;
+  readonly #connection: object;
+
+  constructor(connection: object, init: LibcloudRequest) {
+    this.action = init.action;
+    this.method = init.method;
+    this.params = init.params;
+    this.headers = init.headers;
+    this.data = init.data;
+    this.raw = init.raw;
+    this.stream = init.stream;
+    this.context = init.context;
+    this.idempotent = init.idempotent;
+    this.signal = init.signal;
+    this.url = init.url;
+    this.#connection = connection;
+  }
+
+  /** Shown without credentials. */
+  [inspect.custom](depth: number, options: InspectOptionsStylized, fn?: InspectFunction): string {
+    return inspectView("LibcloudRequest", this.toJSON(), depth, options, fn);
+  }
+
+  /** Shown without credentials. */
+  toJSON(): Record<string, unknown> {
+    return showRequest(this, this.#connection);
+  }
 }
 
 /** The request in flight on a connection, for this async call tree. */

@@ -1,5 +1,7 @@
 // Port of libcloud/common/base.py: Response.
+import { inspect, type InspectOptionsStylized } from "node:util";
 import type { HeaderMap } from "../exceptions.js";
+import { inspectView, showResponse, type InspectFunction } from "../../utils/show.js";
 import type { HTTPResponse } from "../../http/http-response.js";
 import type { LibcloudRequest } from "./request-context.js";
 import { errorForResponse } from "./response-error.js";
@@ -112,5 +114,15 @@ export class Response<T = unknown> {
   /** Parses an error body (override in a provider's subclass). Returns the body. */
   parseError(): unknown {
     return this.body;
+  }
+
+  /** Shown without credentials (src/utils/show.ts). */
+  [inspect.custom](depth: number, options: InspectOptionsStylized, fn?: InspectFunction): string {
+    return inspectView(this.constructor.name, this.toJSON(), depth, options, fn);
+  }
+
+  /** Shown without credentials (src/utils/show.ts). */
+  toJSON(): Record<string, unknown> {
+    return showResponse(this);
   }
 }
