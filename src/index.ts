@@ -40,3 +40,12 @@ export type { DebugOptions, DebugStream } from "./utils/logging-connection.js";
 export { Element, parseXml, XmlParseError } from "./utils/xml.js";
 export { LibcloudConnection } from "./http/libcloud-connection.js";
 export type { Transport, TransportClass, TransportOptions, TransportRequest, TransportBody } from "./http/libcloud-connection.js";
+export {
+  AWSRequestSignerAlgorithmV4, AWSBaseResponse, AWSGenericResponse, AWSTokenConnection, SignedAWSConnection, AWSDriver,
+  RequestTimeTooSkewedError, UNSIGNED_PAYLOAD, EMPTY_PAYLOAD_SHA256, SIGV4_ALGORITHM, MAX_PRESIGNED_EXPIRY_SECONDS,
+  AWS_CONNECTION_OPTION_NAMES, AWS_DRIVER_OPTION_NAMES, uriEncode, wirePath, canonicalUri, canonicalQuery, canonicalHeaderValue,
+  canonicalHeaders, sha256Hex, amzDate, localName, childByLocalName, childrenByLocalName, textByLocalName, parseAwsError, throwIfSkewed,
+} from "./common/aws.js";
+export type {
+  SigV4Request, SigV4SignerOptions, AWSConnectionOptions, AWSDriverOptions, RequestTimeTooSkewedErrorOptions,
+} from "./common/aws.js";

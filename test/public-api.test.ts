@@ -8,15 +8,21 @@ const load = (specifier: string): Promise<Record<string, unknown>> => import(spe
 
 test("libcloud-ts exports exactly these names", async () => {
   assert.deepEqual(Object.keys(await load("libcloud-ts")).sort(), [
-    "BaseDriver", "BaseHTTPError", "CertificateConnection", "ClientClosedError", "ConfigError", "Connection",
-    "ConnectionError", "ConnectionKey", "ConnectionUserAndKey", "DEBUG_BODY_LIMIT", "DecompressionError", "DnsError",
-    "Element", "HTTPResponse", "HTTP_ERROR_CLASSES", "InvalidCredsError", "JobFailedError", "JsonResponse",
-    "KeyCertificateConnection", "LazyObject", "LibcloudConnection", "LibcloudError", "MALFORMED_BODY_EXCERPT",
+    "AWSBaseResponse", "AWSDriver", "AWSGenericResponse", "AWSRequestSignerAlgorithmV4", "AWSTokenConnection",
+    "AWS_CONNECTION_OPTION_NAMES", "AWS_DRIVER_OPTION_NAMES", "BaseDriver", "BaseHTTPError", "CertificateConnection",
+    "ClientClosedError", "ConfigError", "Connection", "ConnectionError", "ConnectionKey", "ConnectionUserAndKey",
+    "DEBUG_BODY_LIMIT", "DecompressionError", "DnsError", "EMPTY_PAYLOAD_SHA256", "Element", "HTTPResponse",
+    "HTTP_ERROR_CLASSES", "InvalidCredsError", "JobFailedError", "JsonResponse", "KeyCertificateConnection",
+    "LazyObject", "LibcloudConnection", "LibcloudError", "MALFORMED_BODY_EXCERPT", "MAX_PRESIGNED_EXPIRY_SECONDS",
     "MalformedResponseError", "MinimalRetry", "PollTimeoutError", "PollingConnection", "ProviderError", "ProxyError",
-    "REQUEST_ID_HEADER", "RateLimitReachedError", "RawResponse", "RedirectError", "Response", "ResponseTooLargeError",
-    "Retry", "RetryForeverOnRateLimitError", "ServiceUnavailableError", "TimeoutError", "TlsError", "TransportError",
-    "VERSION", "XmlParseError", "XmlResponse", "calculateRetryDelay", "enableDebug", "exceptionFromMessage", "getClock",
-    "isDebugEnabled", "isRetryableByDefault", "parseRetryAfter", "parseXml", "setClock", "settings", "systemClock",
+    "REQUEST_ID_HEADER", "RateLimitReachedError", "RawResponse", "RedirectError", "RequestTimeTooSkewedError",
+    "Response", "ResponseTooLargeError", "Retry", "RetryForeverOnRateLimitError", "SIGV4_ALGORITHM",
+    "ServiceUnavailableError", "SignedAWSConnection", "TimeoutError", "TlsError", "TransportError",
+    "UNSIGNED_PAYLOAD", "VERSION", "XmlParseError", "XmlResponse", "amzDate", "calculateRetryDelay",
+    "canonicalHeaderValue", "canonicalHeaders", "canonicalQuery", "canonicalUri", "childByLocalName",
+    "childrenByLocalName", "enableDebug", "exceptionFromMessage", "getClock", "isDebugEnabled",
+    "isRetryableByDefault", "localName", "parseAwsError", "parseRetryAfter", "parseXml", "setClock", "settings",
+    "sha256Hex", "systemClock", "textByLocalName", "throwIfSkewed", "uriEncode", "wirePath",
   ]);
 });
 
