@@ -89,15 +89,33 @@ export function usesVirtualHost(host: string, bucket: string): boolean {
 // ---- names -------------------------------------------------------------------------------
 
 /**
- * NAMES-WIRE: the one call site per storage method where names are vetted. Replace the body with
- * `checkContainerName` / `checkObjectName` from src/storage/names.ts once that is on main.
+ * NAMES-WIRE: the one call site per storage method where names are vetted (RELIABILITY H2). Replace
+ * the body with `checkContainerName` / `checkObjectName` from src/storage/names.ts once that is on
+ * main; the rules here are the same: a name is a name, never a path.
  */
 function vetNames(containerName: string, objectName?: string): void {
-  if (typeof containerName !== "string" || containerName === "" || /[/\\\0]/.test(containerName)) {
-    throw new InvalidContainerNameError(`Invalid container name ${JSON.stringify(String(containerName)).slice(0, 80)}`, { containerName: String(containerName) });
-  }
-  if (objectName !== undefined && (typeof objectName !== "string" || objectName === "" || objectName.includes("\0"))) {
-    throw new LibcloudError(`Invalid object name ${JSON.stringify(String(objectName)).slice(0, 80)}`);
+  const bad = (what: string, name: unknown, why: string): never => {
+    const shown = JSON.stringify(String(name)).slice(0, 80);
+    if (what === "container") throw new InvalidContainerNameError(`Invalid container name ${shown}: ${why}`, { containerName: String(name) });
+    throw new LibcloudError(`Invalid object name ${shown}: ${why}`);
+  };
+  const common = (what: string, name: unknown): void => {
+    if (typeof name !== "string") bad(what, name, "must be a string");
+    const text = name as string;
+    if (text === "") bad(what, text, "must not be empty");
+    if (text.includes("\0")) bad(what, text, "must not contain NUL");
+    if (text.includes("\\")) bad(what, text, "must not contain a backslash");
+    if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text)) bad(what, text, "must not contain a lone surrogate");
+  };
+  common("container", containerName);
+  if (containerName.includes("/") || containerName === "." || containerName === "..") bad("container", containerName, "must be one path segment");
+  if (objectName === undefined) return;
+  common("object", objectName);
+  const segments = objectName.split("/");
+  if (segments.at(-1) === "") segments.pop();
+  for (const segment of segments) {
+    if (segment === "") bad("object", objectName, "must not start with '/' or contain '//'");
+    if (segment === "." || segment === "..") bad("object", objectName, "must not contain a '.' or '..' segment");
   }
 }
 
@@ -712,7 +730,14 @@ export class BaseS3StorageDriver extends StorageDriver {
   #expected(obj: StorageObject, response: S3RawResponse, start?: number, end?: number): number | undefined {
     const length = response.headers["content-length"];
     const declared = length === undefined ? undefined : Number(length);
-    if (start === undefined) return declared;
+    if (start === undefined) {
+      // H12: the object's known size (from a listing, a HEAD or an upload) is what must arrive.
+      const known = Number.isSafeInteger(obj.size) && obj.size >= 0 && obj.hash !== null ? obj.size : undefined;
+      if (known !== undefined && declared !== undefined && known !== declared) {
+        throw new LibcloudError(`Download of ${JSON.stringify(obj.name)} would be ${declared} bytes, but the object has ${known}`, { driver: this });
+      }
+      return declared ?? known;
+    }
     if (response.status !== 206) {
       throw new LibcloudError(`The server ignored the Range of ${JSON.stringify(obj.name)} (HTTP ${response.status}, not 206)`, { driver: this });
     }
