@@ -7,6 +7,8 @@ import { createHash } from "node:crypto";
 import { readFile, readdir, truncate, writeFile, mkdtemp, rm, open } from "node:fs/promises";
 import { createServer, connect, type AddressInfo, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { InvalidCredsError, LibcloudError } from "../../src/index.js";
@@ -197,9 +199,17 @@ export function runStorageContract(target: ContractTarget): void {
       const direct = server.directPort === undefined ? driver : server.makeDriver({ port: server.directPort });
       const c = await direct.createContainer(`contract-${process.pid % 10000}-${++count}`);
       const total = 64 * MiB;
+      // Live buffers, not garbage the collector has yet to reach (a loaded machine lags behind):
+      // a full collection before each sample.
+      setFlagsFromString("--expose-gc");
+      const gc = runInNewContext("gc") as () => void;
+      gc();
       let peak = 0;
       const base = process.memoryUsage().arrayBuffers;
-      const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().arrayBuffers - base)), 5);
+      const timer = setInterval(() => {
+        gc();
+        peak = Math.max(peak, process.memoryUsage().arrayBuffers - base);
+      }, 20);
       try {
         await direct.uploadObjectViaStream(generated(total, MiB, 64), c, "big");
         const got = await md5Of(await direct.downloadObjectAsStream(await direct.getObject(c.name, "big")));
@@ -208,7 +218,8 @@ export function runStorageContract(target: ContractTarget): void {
         clearInterval(timer);
         if (direct !== driver) await (direct as unknown as { close?: () => Promise<void> }).close?.();
       }
-      assert.ok(peak < 48 * MiB, `peak buffers ${(peak / MiB).toFixed(1)} MiB`);
+      assert.ok(peak < 48 * MiB, `peak live buffers ${(peak / MiB).toFixed(1)} MiB`);
+      console.log(`${target.name}: peak live buffers ${(peak / MiB).toFixed(1)} MiB for 64 MiB up and down`);
     });
 
     item("ranges", "ranges: downloadObjectRange[AsStream] return exactly [start, end) (M4: the length is checked)", async () => {
