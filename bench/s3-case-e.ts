@@ -87,7 +87,8 @@ async function main(): Promise<void> {
     await setup.close();
     const results: Record<string, Result[]> = { "libcloud-ts": [], "aws-sdk": [] };
     for (let r = 0; r < rounds; r++) {
-      for (const peer of (r % 2 === 0 ? ["libcloud-ts", "aws-sdk"] : ["aws-sdk", "libcloud-ts"])) {
+      const order: Array<Task["peer"]> = r % 2 === 0 ? ["libcloud-ts", "aws-sdk"] : ["aws-sdk", "libcloud-ts"];
+      for (const peer of order) {
         const task: Task = { peer, port: s3.directPort, key: s3.key, secret: s3.secret, bucket: "bench-e" };
         const out = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "--client", JSON.stringify(task)], { encoding: "utf8", timeout: 300_000 });
         if (out.status !== 0) throw new Error(`${peer} round ${r} failed: ${out.stderr}`);
