@@ -55,3 +55,12 @@ export { AzureAdTokenSource, AZURE_CLOUD_ENVIRONMENTS, AZURE_STORAGE_RESOURCE } 
 export type { AzureAdCredentials, AzureCloudEnvironment } from "./common/azure-ad.js";
 export { InvalidHeaderError } from "./http/headers.js";
 export type { Transport, TransportClass, TransportOptions, TransportRequest, TransportBody } from "./http/libcloud-connection.js";
+export {
+  AWSRequestSignerAlgorithmV4, AWSBaseResponse, AWSGenericResponse, AWSTokenConnection, SignedAWSConnection, AWSDriver,
+  RequestTimeTooSkewedError, UNSIGNED_PAYLOAD, EMPTY_PAYLOAD_SHA256, SIGV4_ALGORITHM, MAX_PRESIGNED_EXPIRY_SECONDS,
+  AWS_CONNECTION_OPTION_NAMES, AWS_DRIVER_OPTION_NAMES, uriEncode, wirePath, canonicalUri, canonicalQuery, canonicalHeaderValue,
+  canonicalHeaders, sha256Hex, amzDate, localName, childByLocalName, childrenByLocalName, textByLocalName, parseAwsError, throwIfSkewed,
+} from "./common/aws.js";
+export type {
+  SigV4Request, SigV4SignerOptions, AWSConnectionOptions, AWSDriverOptions, RequestTimeTooSkewedErrorOptions,
+} from "./common/aws.js";

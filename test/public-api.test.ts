@@ -8,19 +8,24 @@ const load = (specifier: string): Promise<Record<string, unknown>> => import(spe
 
 test("libcloud-ts exports exactly these names", async () => {
   assert.deepEqual(Object.keys(await load("libcloud-ts")).sort(), [
-    "AZURE_API_VERSION", "AZURE_CLOUD_ENVIRONMENTS", "AZURE_OPTION_NAMES", "AZURE_STORAGE_RESOURCE",
-    "AzureAdTokenSource", "AzureAuth", "AzureConnection", "BaseDriver", "BaseHTTPError", "CertificateConnection",
-    "ClientClosedError", "ConfigError", "Connection", "ConnectionError", "ConnectionKey", "ConnectionUserAndKey",
-    "DEBUG_BODY_LIMIT", "DEFAULT_MAX_ATTEMPTS", "DIAGNOSTICS_CHANNELS", "DecompressionError", "DnsError", "Element",
-    "HTTPResponse", "HTTP_ERROR_CLASSES", "InvalidCredsError", "InvalidHeaderError", "JobFailedError", "JsonResponse",
-    "KeyCertificateConnection", "LazyObject", "LibcloudConnection", "LibcloudError", "MALFORMED_BODY_EXCERPT",
+    "AWSBaseResponse", "AWSDriver", "AWSGenericResponse", "AWSRequestSignerAlgorithmV4", "AWSTokenConnection",
+    "AWS_CONNECTION_OPTION_NAMES", "AWS_DRIVER_OPTION_NAMES", "AZURE_API_VERSION", "AZURE_CLOUD_ENVIRONMENTS",
+    "AZURE_OPTION_NAMES", "AZURE_STORAGE_RESOURCE", "AzureAdTokenSource", "AzureAuth", "AzureConnection", "BaseDriver",
+    "BaseHTTPError", "CertificateConnection", "ClientClosedError", "ConfigError", "Connection", "ConnectionError",
+    "ConnectionKey", "ConnectionUserAndKey", "DEBUG_BODY_LIMIT", "DEFAULT_MAX_ATTEMPTS", "DIAGNOSTICS_CHANNELS",
+    "DecompressionError", "DnsError", "EMPTY_PAYLOAD_SHA256", "Element", "HTTPResponse", "HTTP_ERROR_CLASSES",
+    "InvalidCredsError", "InvalidHeaderError", "JobFailedError", "JsonResponse", "KeyCertificateConnection",
+    "LazyObject", "LibcloudConnection", "LibcloudError", "MALFORMED_BODY_EXCERPT", "MAX_PRESIGNED_EXPIRY_SECONDS",
     "MalformedResponseError", "MinimalRetry", "PollTimeoutError", "PollingConnection", "PollingConnectionKey",
     "ProviderError", "ProxyError", "REQUEST_ID_HEADER", "RateLimitReachedError", "RawResponse", "RedirectError",
-    "Response", "ResponseTooLargeError", "Retry", "RetryForeverOnRateLimitError", "ServiceUnavailableError",
-    "TimeoutError", "TlsError", "TransportError", "VERSION", "XmlParseError", "XmlResponse", "azureDefaultHeaders",
-    "azureHmac", "calculateRetryDelay", "decodeAzureKey", "enableDebug", "exceptionFromMessage", "getClock",
-    "isAzureDomain", "isDebugEnabled", "isRefusedBeforeSend", "isRetryableByDefault", "parseRetryAfter", "parseXml",
-    "setClock", "settings", "sharedKeyStringToSign", "signSharedKey", "systemClock",
+    "RequestTimeTooSkewedError", "Response", "ResponseTooLargeError", "Retry", "RetryForeverOnRateLimitError",
+    "SIGV4_ALGORITHM", "ServiceUnavailableError", "SignedAWSConnection", "TimeoutError", "TlsError", "TransportError",
+    "UNSIGNED_PAYLOAD", "VERSION", "XmlParseError", "XmlResponse", "amzDate", "azureDefaultHeaders", "azureHmac",
+    "calculateRetryDelay", "canonicalHeaderValue", "canonicalHeaders", "canonicalQuery", "canonicalUri",
+    "childByLocalName", "childrenByLocalName", "decodeAzureKey", "enableDebug", "exceptionFromMessage", "getClock",
+    "isAzureDomain", "isDebugEnabled", "isRefusedBeforeSend", "isRetryableByDefault", "localName", "parseAwsError",
+    "parseRetryAfter", "parseXml", "setClock", "settings", "sha256Hex", "sharedKeyStringToSign", "signSharedKey",
+    "systemClock", "textByLocalName", "throwIfSkewed", "uriEncode", "wirePath",
   ]);
 });
 

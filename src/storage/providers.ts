@@ -1,11 +1,24 @@
 // Port of libcloud/storage/providers.py and the Provider enum of libcloud/storage/types.py.
 import { LibcloudError, type BaseDriverOptions } from "../index.js";
 import { AzureBlobsStorageDriver } from "./drivers/azure-blobs.js";
+import { S3StorageDriver } from "./drivers/s3.js";
+import {
+  AuroraObjectsStorageDriver, DigitalOceanSpacesStorageDriver, MinIOStorageDriver, OvhStorageDriver, S3RGWOutscaleStorageDriver,
+  S3RGWStorageDriver, ScalewayStorageDriver,
+} from "./drivers/s3-compatible.js";
 import type { StorageDriver } from "./storage-driver.js";
 
 /** The storage providers libcloud-ts has drivers for (`libcloud.storage.types.Provider`). */
 export const Provider = {
   AZURE_BLOBS: "azure_blobs",
+  S3: "s3",
+  MINIO: "minio",
+  DIGITALOCEAN_SPACES: "digitalocean_spaces",
+  SCALEWAY: "scaleway",
+  OVH: "ovh",
+  S3_RGW: "s3_rgw",
+  S3_RGW_OUTSCALE: "s3_rgw_outscale",
+  AURORAOBJECTS: "auroraobjects",
 } as const;
 
 /** A provider name. */
@@ -18,6 +31,14 @@ export type StorageDriverClass =
 
 const DRIVERS = {
   [Provider.AZURE_BLOBS]: AzureBlobsStorageDriver,
+  [Provider.S3]: S3StorageDriver,
+  [Provider.MINIO]: MinIOStorageDriver,
+  [Provider.DIGITALOCEAN_SPACES]: DigitalOceanSpacesStorageDriver,
+  [Provider.SCALEWAY]: ScalewayStorageDriver,
+  [Provider.OVH]: OvhStorageDriver,
+  [Provider.S3_RGW]: S3RGWStorageDriver,
+  [Provider.S3_RGW_OUTSCALE]: S3RGWOutscaleStorageDriver,
+  [Provider.AURORAOBJECTS]: AuroraObjectsStorageDriver,
 } as const satisfies Readonly<Record<Provider, StorageDriverClass>>;
 
 /** Each provider's own driver class: what `getDriver(provider)` returns. */

@@ -9,6 +9,8 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   /** A number in [0, 1), for jitter. */
   random(): number;
+  /** Wall-clock time, ms since the epoch (request signing); unset, `Date.now()`. */
+  date?(): number;
 }
 
 /** The abort reason of a signal, as an Error (`AbortError` when the signal gave none). */
@@ -20,6 +22,7 @@ export function abortReason(signal: AbortSignal): unknown {
 export const systemClock: Clock = {
   now: () => performance.now(),
   random: () => Math.random(),
+  date: () => Date.now(),
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     if (ms <= 0) return Promise.resolve();

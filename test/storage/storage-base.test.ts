@@ -23,11 +23,18 @@ function repoRoot(): string {
 describe("libcloud-ts/storage", () => {
   it("exports exactly these names", () => {
     assert.deepEqual(Object.keys(storage).sort(), [
-      "AzureBlobLease", "AzureBlobsConnection", "AzureBlobsCopyConnection", "AzureBlobsStorageDriver",
-      "AzureRawResponse", "AzureResponse", "Container", "ContainerAlreadyExistsError", "ContainerDoesNotExistError", "ContainerError",
-      "ContainerIsNotEmptyError", "DownloadIncompleteError", "InvalidContainerNameError", "InvalidObjectNameError", "ObjectDoesNotExistError",
-      "ObjectError", "ObjectHashMismatchError", "Provider", "StorageDriver", "StorageObject", "UploadError", "checkContainerName",
-      "checkObjectName", "getDriver",
+      "AURORA_OBJECTS_EU_HOST", "AuroraObjectsStorageDriver", "AzureBlobLease", "AzureBlobsConnection",
+      "AzureBlobsCopyConnection", "AzureBlobsStorageDriver", "AzureRawResponse", "AzureResponse", "BaseS3Connection",
+      "BaseS3StorageDriver", "Container", "ContainerAlreadyExistsError", "ContainerDoesNotExistError", "ContainerError",
+      "ContainerIsNotEmptyError", "DO_SPACES_HOSTS_BY_REGION", "DigitalOceanSpacesStorageDriver",
+      "DownloadIncompleteError", "InvalidContainerNameError", "InvalidObjectNameError", "MinIOStorageDriver",
+      "OVH_HOSTS_BY_REGION", "ObjectDoesNotExistError", "ObjectError", "ObjectHashMismatchError", "OvhStorageDriver",
+      "Provider", "REGION_TO_HOST_MAP", "S3RGWOutscaleStorageDriver", "S3RGWStorageDriver", "S3RawResponse",
+      "S3Response", "S3SignatureV4Connection", "S3StorageDriver", "S3_API_VERSION", "S3_CDN_URL_EXPIRY_HOURS",
+      "S3_CHUNK_SIZE", "S3_DRIVER_OPTION_NAMES", "S3_NAMESPACE", "S3_RESPONSES_PER_REQUEST",
+      "S3_RGW_OUTSCALE_HOSTS_BY_REGION", "S3_US_STANDARD_HOST", "SCALEWAY_HOSTS_BY_REGION", "ScalewayStorageDriver",
+      "StorageDriver", "StorageObject", "UploadError", "checkContainerName", "checkObjectName", "getDriver", "isIpHost",
+      "s3Error", "s3HostForRegion", "usesVirtualHost",
     ]);
   });
 

@@ -1,0 +1,168 @@
+// A real S3 protocol server for tests, the demo and the benchmark: s3rver 3.7.1 in a child process
+// (with --openssl-legacy-provider: its ListObjectsV2 continuation tokens use DES) on a free
+// loopback port with a fresh temporary folder, stopped by its PID. s3rver does not check
+// signatures, so a loopback front verifies each request's SigV4 signature with AWS's own signer
+// (@smithy/signature-v4) and the known secret, and forwards only valid ones.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, rmSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import http from "node:http";
+import { createServer, connect, type AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { verifySigV4 } from "./sigv4-verify.js";
+
+/** The test credentials (not AWS's: any pair works, the front checks this one). */
+export const S3_TEST_KEY = "S3RVER"; // s3rver checks that the key id is its own, never the signature
+export const S3_TEST_SECRET = "s3rver/test+Secret/0123456789abcdefghijkl";
+
+/** A running s3rver, with its verifying front. */
+export interface S3rver {
+  host: string;
+  /** The verifying front's port (use this one). */
+  port: number;
+  /** s3rver's own port (no signature check). */
+  directPort: number;
+  key: string;
+  secret: string;
+  /** Requests the front refused, with why. */
+  refused: Array<{ method: string; url: string; code: string }>;
+  /** Every request the front saw (method and raw target). */
+  seen: Array<{ method: string; url: string }>;
+  /** Stops the front and the process (SIGTERM, then SIGKILL), removes the folder. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const port = (server.address() as AddressInfo).port;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+function answers(port: number): Promise<boolean> {
+  return new Promise((resolveAnswer) => {
+    const socket = connect({ host: "127.0.0.1", port }, () => {
+      socket.destroy();
+      resolveAnswer(true);
+    });
+    socket.once("error", () => resolveAnswer(false));
+  });
+}
+
+function findBinary(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, "node_modules", "s3rver", "bin", "s3rver.js");
+    if (existsSync(candidate)) return candidate;
+    const parent = resolve(dir, "..");
+    if (parent === dir) throw new Error("s3rver is not installed (node_modules/s3rver): run `npm ci`");
+    dir = parent;
+  }
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolveExit) => child.once("exit", () => resolveExit()));
+}
+
+function xmlError(code: string, message: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`;
+}
+
+/** Starts s3rver and its verifying front; rejects with s3rver's output if it does not answer within `timeoutMs`. */
+export async function startS3rver(options: { timeoutMs?: number; verify?: boolean } = {}): Promise<S3rver> {
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  const verify = options.verify ?? true;
+  const directory = await mkdtemp(join(tmpdir(), "libcloud-ts-s3rver-"));
+  const directPort = await freePort();
+  const child = spawn(process.execPath, ["--openssl-legacy-provider", findBinary(), "-d", directory, "-a", "127.0.0.1", "-p", String(directPort), "-s"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (c: Buffer) => { output = (output + c.toString()).slice(-8000); });
+  child.stderr?.on("data", (c: Buffer) => { output = (output + c.toString()).slice(-8000); });
+  const killOnExit = (): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    rmSync(directory, { recursive: true, force: true });
+  };
+  process.once("exit", killOnExit);
+  const refused: S3rver["refused"] = [];
+  const seen: S3rver["seen"] = [];
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+  const front = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    const sha = createHash("sha256");
+    req.on("data", (c: Buffer) => {
+      chunks.push(c);
+      sha.update(c);
+    });
+    req.on("end", () => {
+      void (async () => {
+        const method = req.method ?? "GET";
+        const url = req.url ?? "/";
+        seen.push({ method, url });
+        if (verify) {
+          const verdict = await verifySigV4({ method, url, headers: req.headers }, { accessKeyId: S3_TEST_KEY, secretAccessKey: S3_TEST_SECRET }, { now: new Date() });
+          const declared = req.headers["x-amz-content-sha256"];
+          const hashOk = declared === undefined || declared === "UNSIGNED-PAYLOAD" || declared === sha.digest("hex");
+          if (!verdict.ok || !hashOk) {
+            const code = verdict.ok ? "XAmzContentSHA256Mismatch" : verdict.code;
+            refused.push({ method, url, code });
+            const status = code === "XAmzContentSHA256Mismatch" ? 400 : 403;
+            const body = method === "HEAD" ? "" : xmlError(code, verdict.ok ? "The provided 'x-amz-content-sha256' header does not match what was computed." : verdict.reason);
+            res.writeHead(status, { "Content-Type": "application/xml", "Content-Length": Buffer.byteLength(body) }).end(body);
+            return;
+          }
+        }
+        const upstream = http.request({ host: "127.0.0.1", port: directPort, method, path: url, headers: req.headers, agent }, (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        });
+        upstream.on("error", (err) => {
+          if (!res.headersSent) res.writeHead(502);
+          res.end(String(err));
+        });
+        upstream.end(Buffer.concat(chunks));
+      })();
+    });
+  });
+  await new Promise<void>((r) => front.listen(0, "127.0.0.1", r));
+  const port = (front.address() as AddressInfo).port;
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    process.removeListener("exit", killOnExit);
+    front.closeAllConnections();
+    await new Promise<void>((r) => front.close(() => r()));
+    agent.destroy();
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 3_000);
+      await exited(child);
+      clearTimeout(timer);
+    }
+    await rm(directory, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      await stop();
+      throw new Error(`s3rver exited (code ${child.exitCode ?? child.signalCode}) before answering on port ${directPort}:\n${output}`);
+    }
+    if (await answers(directPort)) break;
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`s3rver did not answer on 127.0.0.1:${directPort} within ${timeoutMs} ms:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { host: "127.0.0.1", port, directPort, key: S3_TEST_KEY, secret: S3_TEST_SECRET, refused, seen, stop };
+}
