@@ -433,11 +433,14 @@ function preciseConnector(options: Record<string, unknown>, timeoutMs: number): 
   };
 }
 
-/** undici's "other side closed" on a socket that had carried an earlier response. */
+/**
+ * undici's SocketError (the server closed the socket: "other side closed", "closed") on a socket
+ * that had carried an earlier response. Matched by undici's error class and code, not its message.
+ */
 function isStaleSocketClose(error: unknown): boolean {
-  const e = error as { code?: unknown; socket?: { bytesRead?: unknown } } | null;
-  return e?.code === "UND_ERR_SOCKET" && typeof e.socket?.bytesRead === "number" && e.socket.bytesRead > 0
-    && (error as Error).message === "other side closed";
+  if (!(error instanceof undiciErrors.SocketError) || error.code !== "UND_ERR_SOCKET") return false;
+  const bytesRead = (error.socket as { bytesRead?: unknown } | null | undefined)?.bytesRead;
+  return typeof bytesRead === "number" && bytesRead > 0;
 }
 
 /**
