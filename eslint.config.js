@@ -1,5 +1,5 @@
 // Lint: typed rules (no-floating-promises above all: the hook pipeline is async),
-// plus the layering rule of STYLE.md: only src/http talks to the network modules,
+// plus the layering rule of docs/STYLE.md: only src/http talks to the network modules,
 // and reference drivers use nothing but the package's public entry points.
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
@@ -31,7 +31,7 @@ export default tseslint.config(
     files: ["src/**/*.ts"],
     ignores: ["src/http/**"],
     rules: {
-      "no-restricted-imports": ["error", { paths: networkModules.map((name) => ({ name, message: "Only src/http/ talks to the network (STYLE.md)." })) }],
+      "no-restricted-imports": ["error", { paths: networkModules.map((name) => ({ name, message: "Only src/http/ talks to the network (docs/STYLE.md)." })) }],
     },
   },
   {

@@ -286,7 +286,7 @@ export class LibcloudConnection implements Transport {
     };
   }
 
-  /** The next hop after a redirect (SPEC decision 2; the rules are in redirect.ts). */
+  /** The next hop after a redirect (docs/SPEC.md decision 2; the rules are in redirect.ts). */
   #redirect(hop: Hop, sendBody: TransportBody, status: number, location: string, redirects: number, firstSite: FailureSite, site: FailureSite, request: TransportRequest): { hop: Hop; sendBody: TransportBody } {
     if (redirects >= MAX_REDIRECTS) {
       throw new RedirectError(`Too many redirects (more than ${MAX_REDIRECTS}): ${firstSite.method} ${firstSite.origin}`, {

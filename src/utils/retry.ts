@@ -87,7 +87,7 @@ const RETRYABLE_STATUS_IDEMPOTENT = new Set([500, 502, 504]);
 const TRANSIENT_TLS = new Set(["ECONNRESET", "EPIPE", "ETIMEDOUT", "ECONNABORTED"]);
 
 /**
- * The default retry policy (SPEC decision 1): rate limits, 408/429/503, 500/502/504 for idempotent
+ * The default retry policy (docs/SPEC.md decision 1): rate limits, 408/429/503, 500/502/504 for idempotent
  * requests, and connection errors — those that never reached the server always, the others only
  * for idempotent requests. Permanent failures (TLS verification, other 4xx, bad input) never.
  */

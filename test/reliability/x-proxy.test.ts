@@ -1,4 +1,4 @@
-// RELIABILITY.md group X: proxies, with a real forward proxy (the `proxy` package) and, for refused
+// docs/RELIABILITY.md group X: proxies, with a real forward proxy (the `proxy` package) and, for refused
 // tunnels, a raw server answering CONNECT by hand.
 import assert from "node:assert/strict";
 import { test } from "node:test";
