@@ -44,7 +44,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["test/**/*.ts", "bench/**/*.ts", "demo/**/*.ts"],
+    files: ["test/**/*.ts", "bench/**/*.ts", "demo/**/*.ts", "examples/**/*.ts"],
     rules: {
       "@typescript-eslint/no-non-null-assertion": "off",
       "@typescript-eslint/unbound-method": "off",
