@@ -7,7 +7,7 @@ import tseslint from "typescript-eslint";
 const networkModules = ["node:http", "node:https", "node:net", "node:tls", "undici", "http", "https", "net", "tls"];
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "eslint.config.js", "scripts/**", "tmp/**"] },
+  { ignores: ["dist/**", "node_modules/**", "eslint.config.js", "scripts/**", "tmp/**", "docs/api/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

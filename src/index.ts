@@ -38,5 +38,7 @@ export type { Clock } from "./utils/clock.js";
 export { enableDebug, isDebugEnabled, REQUEST_ID_HEADER, DEBUG_BODY_LIMIT } from "./utils/logging-connection.js";
 export type { DebugOptions, DebugStream } from "./utils/logging-connection.js";
 export { Element, parseXml, XmlParseError } from "./utils/xml.js";
+export type { ParseXmlOptions } from "./utils/xml.js";
 export { LibcloudConnection } from "./http/libcloud-connection.js";
+export type { ProxyConfig } from "./http/proxy.js";
 export type { Transport, TransportClass, TransportOptions, TransportRequest, TransportBody } from "./http/libcloud-connection.js";

@@ -6,6 +6,7 @@ export type HeaderMap = Record<string, string>;
 
 /** An HTTP error status from the provider (`libcloud.common.exceptions.BaseHTTPError`). */
 export class BaseHTTPError extends Error {
+  /** The class name, `"BaseHTTPError"` (also shown by `toString()`). */
   override name = "BaseHTTPError";
   /** The HTTP status. */
   readonly code: number;
@@ -24,6 +25,7 @@ export class BaseHTTPError extends Error {
 
 /** HTTP 429 (`libcloud.common.exceptions.RateLimitReachedError`). */
 export class RateLimitReachedError extends BaseHTTPError {
+  /** The class name, `"RateLimitReachedError"` (also shown by `toString()`). */
   override name = "RateLimitReachedError";
   /** Seconds to wait, from the `Retry-After` header; undefined when absent or unusable. */
   readonly retryAfter: number | undefined;

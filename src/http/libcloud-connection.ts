@@ -22,7 +22,9 @@ import { buildTlsOptions } from "./tls.js";
 export interface TransportOptions {
   /** Host name or IP literal (no brackets). */
   host: string;
+  /** The port. */
   port: number;
+  /** Whether to speak https. */
   secure: boolean;
   /** Request timeout in ms: connect, time to headers, and idle time between body chunks. @defaultValue 60000 */
   timeout?: number | undefined;
@@ -59,14 +61,19 @@ export type TransportBody = string | Uint8Array | NodeJS.ReadableStream | AsyncI
 
 /** One request as the connection hands it to the transport. */
 export interface TransportRequest {
+  /** The HTTP method, upper case. */
   method: string;
   /** Path and query, starting with "/". */
   url: string;
+  /** Request headers, as they are to be sent. */
   headers: Record<string, string>;
+  /** The body, if any (a stream body is sent once and never replayed). */
   body?: TransportBody;
   /** Leave the body unread: the response carries a stream. */
   raw?: boolean;
+  /** Same as `raw` for the transport (libcloud's `stream=True`). */
   stream?: boolean;
+  /** Cancels the request, its redirects and the body read. */
   signal?: AbortSignal | undefined;
   /** Header names (any case) dropped, like Authorization, when a redirect leaves the origin. */
   sensitiveHeaders?: readonly string[] | undefined;
@@ -78,8 +85,11 @@ export interface TransportRequest {
 export interface Transport {
   /** The origin, `scheme://host[:port]`. */
   readonly host: string;
+  /** Sends one request (following redirects) and resolves to its response. */
   request(request: TransportRequest): Promise<HTTPResponse>;
+  /** Routes the following requests through a proxy (`null` for none). */
   setHttpProxy(url: string | null): void;
+  /** Closes the pool; requests in flight fail with ClientClosedError. */
   close(): Promise<void>;
 }
 
@@ -105,12 +115,19 @@ function isReplayableBody(body: TransportBody): boolean {
  * whatever their TLS options.
  */
 export class LibcloudConnection implements Transport {
+  /** The origin, `scheme://host[:port]`. */
   readonly host: string;
+  /** The host name as configured (an IP literal without brackets). */
   readonly hostname: string;
+  /** The port. */
   readonly port: number;
+  /** Whether the transport speaks https. */
   readonly secure: boolean;
+  /** Timeout in ms: connect, time to headers, and idle time between body chunks. */
   readonly timeout: number;
+  /** Overall deadline in ms for a buffered request (10 × timeout unless given). */
   readonly requestDeadline: number;
+  /** Cap on buffered bodies, in decoded bytes. */
   readonly maxBufferedBodyBytes: number;
   /** The proxy in use (password non-enumerable), or null. */
   proxy: ProxyConfig | null = null;

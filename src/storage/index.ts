@@ -16,4 +16,4 @@ export type { StorageDriverClass } from "./providers.js";
 export {
   AzureBlobsStorageDriver, AzureBlobsConnection, AzureBlobsCopyConnection, AzureResponse, AzureRawResponse,
 } from "./drivers/azure-blobs.js";
-export type { AzureBlobsStorageDriverOptions, AzureConnectionOptions } from "./drivers/azure-blobs.js";
+export type { AzureBlobsStorageDriverOptions, AzureConnectionOptions, AzureSigner } from "./drivers/azure-blobs.js";

@@ -5,6 +5,7 @@ import type { StorageDriver } from "./storage-driver.js";
 
 /** The storage providers libcloud-ts has drivers for (`libcloud.storage.types.Provider`). */
 export const Provider = {
+  /** Azure Blob Storage: {@link AzureBlobsStorageDriver}. */
   AZURE_BLOBS: "azure_blobs",
 } as const;
 

@@ -12,6 +12,7 @@ import type { StorageObject } from "./storage-object.js";
 export interface ListObjectsOptions {
   /** Only objects whose name starts with this. */
   prefix?: string | undefined;
+  /** Cancels the operation. */
   signal?: AbortSignal | undefined;
 }
 
@@ -25,11 +26,13 @@ export interface UploadExtra {
 
 /** Options of `uploadObjectViaStream`. */
 export interface UploadStreamOptions {
+  /** Content type and metadata of the new object. */
   extra?: UploadExtra | undefined;
   /** Extra request headers (Cache-Control, Content-Encoding, Content-Language are stored with the object). */
   headers?: Record<string, string> | undefined;
   /** Called with the total bytes sent so far, after each block. */
   onProgress?: ((bytesTransferred: number) => void) | undefined;
+  /** Cancels the operation. */
   signal?: AbortSignal | undefined;
 }
 
@@ -47,6 +50,7 @@ export interface DownloadObjectOptions {
   deleteOnFailure?: boolean | undefined;
   /** Called with the total bytes written so far. */
   onProgress?: ((bytesTransferred: number) => void) | undefined;
+  /** Cancels the operation. */
   signal?: AbortSignal | undefined;
 }
 
@@ -54,6 +58,7 @@ export interface DownloadObjectOptions {
 export interface DownloadStreamOptions {
   /** Size of every chunk but the last, in bytes; unset, chunks come as the network delivers them. */
   chunkSize?: number | undefined;
+  /** Cancels the operation. */
   signal?: AbortSignal | undefined;
 }
 

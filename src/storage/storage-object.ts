@@ -4,20 +4,25 @@ import type { DownloadObjectOptions, DownloadStreamOptions, StorageDriver } from
 
 /** What `new StorageObject(...)` takes. */
 export interface StorageObjectInit {
+  /** The object name (may contain `/`). */
   name: string;
   /** Size in bytes. */
   size: number;
   /** The provider's hash of the object (for Azure, its ETag without quotes). */
   hash: string | null;
+  /** Provider-specific attributes. */
   extra?: Record<string, unknown>;
   /** User metadata (`meta_data`). */
   metaData?: Record<string, string>;
+  /** The container holding the object. */
   container: Container;
+  /** The driver the object belongs to. */
   driver: StorageDriver;
 }
 
 /** An object (a blob) stored in a container (`libcloud.storage.base.Object`). */
 export class StorageObject {
+  /** The object name (may contain `/`). */
   readonly name: string;
   /** Size in bytes. */
   size: number;

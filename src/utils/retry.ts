@@ -33,6 +33,7 @@ export interface RetryContext {
 
 /** Options of `retry.wrap(fn, options)`. */
 export interface WrapOptions extends Partial<RetryContext> {
+  /** Cancels the attempts and the sleeps between them. */
   signal?: AbortSignal | undefined;
   /** False when the body cannot be sent twice (a consumed stream): then nothing is retried. @defaultValue true */
   replayable?: boolean | undefined;
@@ -46,13 +47,17 @@ export interface RetryStep {
   kind: "rate-limit" | "retryable" | "fatal";
   /** For rate limits: the server's Retry-After, in ms. */
   retryAfterMs: number | undefined;
+  /** The delay this step would sleep before jitter, in ms. */
   currentDelayMs: number;
+  /** The policy's first delay, in ms (a rate limit resets the delay to it). */
   retryDelayMs: number;
+  /** Multiplier applied to the delay after a retryable error. */
   backoff: number;
   /** Time left in the budget (Infinity when the budget does not apply). */
   remainingMs: number;
   /** Random number in [0,1) times the jitter fraction gives the added part. */
   random: number;
+  /** At most this fraction is added to the delay. */
   jitter: number;
 }
 
@@ -60,7 +65,12 @@ export interface RetryStep {
  * Decides one step: how long to sleep before the next attempt and the delay after that, or
  * undefined to give up now (a fatal error, or a delay that would end past the budget).
  */
-export function calculateRetryDelay(step: RetryStep): { delayMs: number; nextDelayMs: number } | undefined {
+export function calculateRetryDelay(step: RetryStep): {
+  /** How long to sleep before the next attempt, in ms. */
+  delayMs: number;
+  /** The current delay of the step after that, in ms. */
+  nextDelayMs: number;
+} | undefined {
   if (step.kind === "fatal") return undefined;
   if (step.kind === "rate-limit" && step.retryAfterMs !== undefined) {
     // The server named the wait: honour it exactly, or fail now if the budget cannot cover it.
@@ -114,9 +124,13 @@ export function isRetryableByDefault(error: unknown, context: RetryContext): boo
  * the server gave one, else the current delay; never past the `timeout` budget.
  */
 export class MinimalRetry {
+  /** First delay between attempts, in ms. */
   readonly retryDelay: number;
+  /** Total time budget from the first attempt, in ms. */
   readonly timeout: number;
+  /** Multiplier applied to the delay after each retry. */
   readonly backoff: number;
+  /** At most this fraction is added to a delay at random. */
   readonly jitter: number;
   readonly #clock: Clock | undefined;
 
@@ -189,6 +203,7 @@ export class MinimalRetry {
  * (`libcloud.utils.retry.Retry`). `retryExceptions` replaces the default policy with a class list.
  */
 export class Retry extends MinimalRetry {
+  /** Error classes retried instead of the default policy, if given. */
   readonly retryExceptions: ReadonlyArray<abstract new (...args: any[]) => unknown> | undefined;
 
   constructor(options: RetryOptions = {}) {

@@ -35,9 +35,13 @@ export class BaseDriver {
   declare key: string;
   /** Secret (non-enumerable). */
   declare secret: string | undefined;
+  /** Whether the connection uses https. */
   secure: boolean;
+  /** API version, for drivers that support several. */
   apiVersion: string | undefined;
+  /** Region, for drivers that support several. */
   region: string | undefined;
+  /** The driver's connection, made from `connectionCls` at construction. */
   connection: Connection;
 
   constructor(key: string, secret?: string | BaseDriverOptions, options: BaseDriverOptions = {}) {

@@ -6,9 +6,13 @@ import type { HeaderInput, Params, RequestBody } from "./request-context.js";
 
 /** What `asyncRequest` takes. */
 export interface AsyncRequestOptions {
+  /** Query parameters of the first request. */
   params?: Params | undefined;
+  /** Body of the first request. */
   data?: RequestBody;
+  /** Headers of the first request. */
   headers?: HeaderInput | undefined;
+  /** Method of the first request. @defaultValue "GET" */
   method?: string | undefined;
   /** Passed to getRequestOptions and getPollRequestOptions. */
   context?: Record<string, unknown> | undefined;
@@ -18,6 +22,7 @@ export interface AsyncRequestOptions {
 
 /** A request to make: its action and the rest of `request()`'s options. */
 export interface PollRequestOptions extends RequestOptions {
+  /** The path of the request. */
   action: string;
 }
 
@@ -27,13 +32,16 @@ export interface PollRequestOptions extends RequestOptions {
  * `timeout` ms pass.
  */
 export class PollingConnection extends Connection {
+  /** How long polling may take in all, in ms (libcloud's `timeout` of a PollingConnection). @defaultValue 200000 */
   static override timeout = 200_000;
   /** Time between polls in ms. @defaultValue 500 */
   static pollInterval = 500;
   /** The method that sends each request. @defaultValue "request" */
   static requestMethod = "request";
 
+  /** The effective time between polls in ms. */
   pollInterval: number;
+  /** The effective name of the method that sends each request. */
   requestMethod: string;
 
   constructor(...args: ConstructorParameters<typeof Connection>) {

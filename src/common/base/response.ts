@@ -5,9 +5,13 @@ import type { LibcloudRequest } from "./request-context.js";
 
 /** The connection as a response sees it (kept loose so any Connection subclass fits). */
 export interface ResponseConnection {
+  /** The driver that owns the connection, if any. */
   driver?: unknown;
+  /** The context of the request. */
   readonly context: Record<string, unknown>;
+  /** The action (path) of the request. */
   readonly action: string | null;
+  /** The method of the request. */
   readonly method: string | null;
 }
 
@@ -65,6 +69,7 @@ export class Response<TObject = any> {
     if (this.#object === UNPARSED) this.#object = this.parseBody() as TObject;
     return this.#object;
   }
+  /** Replaces the parsed body (as libcloud's drivers assign `response.object`). */
   set object(value: TObject) {
     this.#object = value;
   }

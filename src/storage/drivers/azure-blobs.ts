@@ -86,8 +86,10 @@ export function sharedKeyStringToSign(account: string, request: Pick<LibcloudReq
 }
 
 /** Signing state of an Azure connection: the account and its decoded key (non-enumerable). */
-interface AzureSigner {
+export interface AzureSigner {
+  /** The storage account name. */
   readonly userId: string;
+  /** The account key, base64-decoded. */
   readonly keyBytes: Buffer;
 }
 
@@ -219,8 +221,11 @@ export type AzureConnectionOptions = ConnectionOptions;
  * is the first path segment.
  */
 export class AzureBlobsConnection extends ConnectionUserAndKey implements AzureSigner {
+  /** Parses Azure's XML bodies and maps its error codes to libcloud's errors. */
   static override responseCls = AzureResponse;
+  /** Raw (streamed) responses, with Azure's error mapping. */
   static override rawResponseCls = AzureRawResponse;
+  /** The account key, base64-decoded (non-enumerable). */
   declare readonly keyBytes: Buffer;
 
   constructor(userId: string, key: string, options: AzureConnectionOptions = {}) {
@@ -244,9 +249,13 @@ export class AzureBlobsConnection extends ConnectionUserAndKey implements AzureS
  * is `success`; `failed` or `aborted` ends polling with a JobFailedError.
  */
 export class AzureBlobsCopyConnection extends PollingConnection implements AzureSigner {
+  /** Parses Azure's XML bodies and maps its error codes to libcloud's errors. */
   static override responseCls = AzureResponse;
+  /** Raw (streamed) responses, with Azure's error mapping. */
   static override rawResponseCls = AzureRawResponse;
+  /** The storage account name. */
   readonly userId: string;
+  /** The account key, base64-decoded (non-enumerable). */
   declare readonly keyBytes: Buffer;
 
   constructor(userId: string, key: string, options: AzureConnectionOptions = {}) {
@@ -364,6 +373,7 @@ export class AzureBlobsStorageDriver extends StorageDriver {
 
   override name = "Microsoft Azure (blobs)";
   override website = "http://windows.azure.com/";
+  /** The driver's connection (SharedKey-signed). */
   declare connection: AzureBlobsConnection;
   /** The polling connection used by copyObject (same account, host and options). */
   readonly copyConnection: AzureBlobsCopyConnection;
