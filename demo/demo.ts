@@ -81,7 +81,7 @@ async function main(): Promise<void> {
     azurite = await timed("start Azurite", () => startAzurite());
     console.log(`Azurite blob service at ${azurite.blobEndpoint} (account ${azurite.account})`);
     const Driver = getDriver(Provider.AZURE_BLOBS);
-    driver = new Driver(azurite.account, azurite.key, { host: azurite.host, port: azurite.port, secure: false }) as AzureBlobsStorageDriver;
+    driver = new Driver(azurite.account, azurite.key, { host: azurite.host, port: azurite.port, secure: false });
     const d = driver;
 
     const container: Container = await timed("create container", () => d.createContainer(`demo-${Date.now()}`));

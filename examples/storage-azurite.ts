@@ -3,13 +3,13 @@
 // this program starts on a free loopback port and always stops.
 // Run: npm run build && node dist/examples/storage-azurite.js
 // Against a real account: new Driver(accountName, accountKey) (https, <account>.blob.core.windows.net).
-import { AzureBlobsStorageDriver, Provider, getDriver } from "libcloud-ts/storage";
+import { Provider, getDriver } from "libcloud-ts/storage";
 import { startAzurite } from "../test/helpers/azurite.js";
 
 const azurite = await startAzurite();
 try {
   const Driver = getDriver(Provider.AZURE_BLOBS);
-  const driver = new Driver(azurite.account, azurite.key, { host: azurite.host, port: azurite.port, secure: false }) as AzureBlobsStorageDriver;
+  const driver = new Driver(azurite.account, azurite.key, { host: azurite.host, port: azurite.port, secure: false });
 
   const container = await driver.createContainer(`example-${process.pid}`);
   const text = "hello from libcloud-ts\n".repeat(1000);

@@ -5,34 +5,41 @@ export {
   TransportError, ConnectionError, DnsError, TimeoutError, TlsError, ProxyError, ResponseTooLargeError,
   DecompressionError, RedirectError, ClientClosedError, PollTimeoutError, JobFailedError, MALFORMED_BODY_EXCERPT,
 } from "./common/types.js";
-export type { LibcloudErrorOptions, TransportErrorOptions, TimeoutPhase } from "./common/types.js";
+export type { LibcloudErrorOptions, TransportErrorOptions, TimeoutPhase, PollTimeoutDetails } from "./common/types.js";
 export {
   BaseHTTPError, RateLimitReachedError, exceptionFromMessage, parseRetryAfter, HTTP_ERROR_CLASSES,
 } from "./common/exceptions.js";
 export type { HeaderMap, HttpErrorFactory } from "./common/exceptions.js";
-export { settings } from "./common/base/settings.js";
-export type { Settings } from "./common/base/settings.js";
-export { HTTPResponse } from "./common/base/http-response.js";
-export type { HTTPResponseInit } from "./common/base/http-response.js";
+export { DIAGNOSTICS_CHANNELS } from "./common/diagnostics.js";
+export type { RequestEvent, RequestResponseEvent, RequestErrorEvent, RequestRetryEvent, PollEvent } from "./common/diagnostics.js";
+export { settings } from "./common/settings.js";
+export type { Settings } from "./common/settings.js";
+export { HTTPResponse } from "./http/http-response.js";
+export type { HTTPResponseInit } from "./http/http-response.js";
 export { Response } from "./common/base/response.js";
 export type { ResponseConnection } from "./common/base/response.js";
 export { JsonResponse } from "./common/base/json-response.js";
 export { XmlResponse } from "./common/base/xml-response.js";
 export { RawResponse } from "./common/base/raw-response.js";
 export { Connection } from "./common/base/connection.js";
-export type { ConnectionOptions, RequestOptions, ResponseClass, RawResponseClass, RetryClass } from "./common/base/connection.js";
+export type {
+  ConnectionOptions, RequestOptions, RequestRetryOptions, BufferedRequestOptions, RawRequestOptions, ResponseClass, RawResponseClass,
+  RetryClass, ResponseOf, RawResponseOf,
+} from "./common/base/connection.js";
 export { ConnectionKey } from "./common/base/connection-key.js";
 export { ConnectionUserAndKey } from "./common/base/connection-user-and-key.js";
 export { CertificateConnection, KeyCertificateConnection } from "./common/base/certificate-connection.js";
 export type { KeyCertificateConnectionOptions } from "./common/base/certificate-connection.js";
 export { PollingConnection } from "./common/base/polling-connection.js";
-export type { AsyncRequestOptions, PollRequestOptions } from "./common/base/polling-connection.js";
+export type { AsyncRequestOptions, PollRequestArgs, PollRequestOptions } from "./common/base/polling-connection.js";
 export { BaseDriver } from "./common/base/base-driver.js";
 export type { BaseDriverOptions, DriverConnectionClass } from "./common/base/base-driver.js";
 export { LazyObject } from "./common/base/lazy-object.js";
 export type { LibcloudRequest, Params, ParamValue, HeaderInput, RequestBody } from "./common/base/request-context.js";
-export { MinimalRetry, Retry, RetryForeverOnRateLimitError, calculateRetryDelay, isRetryableByDefault } from "./utils/retry.js";
-export type { RetryOptions, RetryContext, WrapOptions, RetryStep } from "./utils/retry.js";
+export {
+  MinimalRetry, Retry, RetryForeverOnRateLimitError, calculateRetryDelay, isRetryableByDefault, isRefusedBeforeSend, DEFAULT_MAX_ATTEMPTS,
+} from "./utils/retry.js";
+export type { RetryOptions, RetryContext, WrapOptions, RetryStep, RetryInfo } from "./utils/retry.js";
 export { getClock, setClock, systemClock } from "./utils/clock.js";
 export type { Clock } from "./utils/clock.js";
 export { enableDebug, isDebugEnabled, REQUEST_ID_HEADER, DEBUG_BODY_LIMIT } from "./utils/logging-connection.js";

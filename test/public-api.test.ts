@@ -9,14 +9,14 @@ const load = (specifier: string): Promise<Record<string, unknown>> => import(spe
 test("libcloud-ts exports exactly these names", async () => {
   assert.deepEqual(Object.keys(await load("libcloud-ts")).sort(), [
     "BaseDriver", "BaseHTTPError", "CertificateConnection", "ClientClosedError", "ConfigError", "Connection",
-    "ConnectionError", "ConnectionKey", "ConnectionUserAndKey", "DEBUG_BODY_LIMIT", "DecompressionError", "DnsError",
+    "ConnectionError", "ConnectionKey", "ConnectionUserAndKey", "DEBUG_BODY_LIMIT", "DEFAULT_MAX_ATTEMPTS", "DIAGNOSTICS_CHANNELS", "DecompressionError", "DnsError",
     "Element", "HTTPResponse", "HTTP_ERROR_CLASSES", "InvalidCredsError", "JobFailedError", "JsonResponse",
     "KeyCertificateConnection", "LazyObject", "LibcloudConnection", "LibcloudError", "MALFORMED_BODY_EXCERPT",
     "MalformedResponseError", "MinimalRetry", "PollTimeoutError", "PollingConnection", "ProviderError", "ProxyError",
     "REQUEST_ID_HEADER", "RateLimitReachedError", "RawResponse", "RedirectError", "Response", "ResponseTooLargeError",
     "Retry", "RetryForeverOnRateLimitError", "ServiceUnavailableError", "TimeoutError", "TlsError", "TransportError",
     "VERSION", "XmlParseError", "XmlResponse", "calculateRetryDelay", "enableDebug", "exceptionFromMessage", "getClock",
-    "isDebugEnabled", "isRetryableByDefault", "parseRetryAfter", "parseXml", "setClock", "settings", "systemClock",
+    "isDebugEnabled", "isRefusedBeforeSend", "isRetryableByDefault", "parseRetryAfter", "parseXml", "setClock", "settings", "systemClock",
   ]);
 });
 

@@ -7,6 +7,8 @@ export interface LibcloudErrorOptions {
   driver?: unknown;
   /** The underlying error. */
   cause?: unknown;
+  /** The HTTP status the error comes from, when it comes from one. */
+  statusCode?: number | undefined;
 }
 
 /** Turns a parsed error value (string, JSON object, XML element) into message text. */
@@ -21,7 +23,11 @@ export function messageFromValue(value: unknown): string {
   return safeJson(value);
 }
 
-/** Base class of libcloud's own errors (`libcloud.common.types.LibcloudError`). */
+/**
+ * Base class of libcloud's own errors (`libcloud.common.types.LibcloudError`): everything the
+ * library throws on purpose is one, HTTP errors (`BaseHTTPError`), transport errors and the
+ * storage errors included. An error that comes from an HTTP status has `statusCode`.
+ */
 export class LibcloudError extends Error {
   /** The class name, `"LibcloudError"` (also shown by `toString()`). */
   override name = "LibcloudError";
@@ -29,13 +35,25 @@ export class LibcloudError extends Error {
   readonly value: unknown;
   /** The driver the error came from, when known. */
   declare readonly driver: unknown;
+  /** The HTTP status the error comes from; undefined when it does not come from one. */
+  declare readonly statusCode?: number | undefined;
 
   constructor(value: unknown, options: LibcloudErrorOptions = {}) {
     super(messageFromValue(value), options.cause === undefined ? undefined : { cause: options.cause });
     this.value = value;
+    if (options.statusCode !== undefined) setStatusCode(this, options.statusCode);
     // Non-enumerable: a driver holds credentials, and errors get logged and JSON-encoded.
     Object.defineProperty(this, "driver", { value: options.driver ?? null, enumerable: false, writable: true });
   }
+}
+
+/**
+ * Gives an error the HTTP status it came from (own, enumerable, like a field). The connection uses
+ * it for a typed error a response class throws without one (a 404 mapped to `ObjectDoesNotExistError`).
+ * @internal
+ */
+export function setStatusCode(error: LibcloudError, statusCode: number): void {
+  Object.defineProperty(error, "statusCode", { value: statusCode, enumerable: true, writable: true, configurable: true });
 }
 
 /** The provider answered with a body that cannot be parsed. */
@@ -53,15 +71,19 @@ export class MalformedResponseError extends LibcloudError {
 /** How much of an unparseable body a MalformedResponseError keeps. */
 export const MALFORMED_BODY_EXCERPT = 1024;
 
-/** An error reported by the provider with an HTTP status. */
+/** An error reported by the provider with an HTTP status (`libcloud.common.types.ProviderError`). */
 export class ProviderError extends LibcloudError {
   /** The class name, `"ProviderError"` (also shown by `toString()`). */
   override name = "ProviderError";
-  /** The HTTP status the provider answered with. */
-  readonly httpCode: number;
+  /** The HTTP status. */
+  declare readonly statusCode: number;
   constructor(value: unknown, httpCode: number, options: LibcloudErrorOptions = {}) {
-    super(value, options);
-    this.httpCode = httpCode;
+    super(value, { ...options, statusCode: options.statusCode ?? httpCode });
+  }
+
+  /** libcloud's name for {@link ProviderError.statusCode} (`http_code`). */
+  get httpCode(): number {
+    return this.statusCode;
   }
 }
 
@@ -160,11 +182,7 @@ export class ProxyError extends TransportError {
   /** The class name, `"ProxyError"` (also shown by `toString()`). */
   override name = "ProxyError";
   /** The proxy's HTTP status for a refused CONNECT (407, 403, 502 …), when there was one. */
-  readonly statusCode: number | undefined;
-  constructor(message: string, options: TransportErrorOptions & { statusCode?: number }) {
-    super(message, options);
-    this.statusCode = options.statusCode;
-  }
+  declare readonly statusCode: number | undefined;
 }
 
 /** A buffered body went over `maxBufferedBodyBytes` (decoded size). */
@@ -197,10 +215,57 @@ export class ClientClosedError extends TransportError {
   override name = "ClientClosedError";
 }
 
-/** A polled job did not finish in time (`PollingConnection`). */
+/** What a {@link PollTimeoutError} tells about the job it gave up on (all redacted: no credential). */
+export interface PollTimeoutDetails {
+  /** The poll request's action (path and query, secret-looking query values redacted). */
+  action?: string | undefined;
+  /** The poll request's method. */
+  method?: string | undefined;
+  /** The job id, as the connection's `getJobId()` found it. */
+  jobId?: string | undefined;
+  /** The status of the last poll's response. */
+  lastStatus?: number | undefined;
+  /** The last poll's response headers (`Location`, request ids …); values off the allowlist are REDACTED. */
+  lastHeaders?: Readonly<Record<string, string>> | undefined;
+  /** How many polls were made. */
+  polls?: number | undefined;
+  /** The poll budget, in ms. */
+  timeoutMs?: number | undefined;
+}
+
+/**
+ * A polled job did not finish in time (`PollingConnection`). Besides libcloud's message it carries
+ * what is needed to find the job again: the poll's action, the job id and the last response's
+ * status and headers (H17, R24), never a credential.
+ */
 export class PollTimeoutError extends LibcloudError {
   /** The class name, `"PollTimeoutError"` (also shown by `toString()`). */
   override name = "PollTimeoutError";
+  /** The poll request's action (redacted). */
+  readonly action: string | undefined;
+  /** The poll request's method. */
+  readonly method: string | undefined;
+  /** The job id, when the connection knows how to find it. */
+  readonly jobId: string | undefined;
+  /** The status of the last poll's response. */
+  readonly lastStatus: number | undefined;
+  /** The last poll's response headers (redacted). */
+  readonly lastHeaders: Readonly<Record<string, string>>;
+  /** How many polls were made. */
+  readonly polls: number | undefined;
+  /** The poll budget, in ms. */
+  readonly timeoutMs: number | undefined;
+
+  constructor(value: unknown, options: LibcloudErrorOptions & PollTimeoutDetails = {}) {
+    super(value, options);
+    this.action = options.action;
+    this.method = options.method;
+    this.jobId = options.jobId;
+    this.lastStatus = options.lastStatus;
+    this.lastHeaders = { ...options.lastHeaders };
+    this.polls = options.polls;
+    this.timeoutMs = options.timeoutMs;
+  }
 }
 
 /** A polled job reported failure; thrown by `hasCompleted` to end polling at once. */

@@ -91,7 +91,9 @@ export function decodeStream(body: Readable, codings: readonly string[]): Readab
   const stages = [...codings].reverse().map((c) => DECODERS[c]!());
   const streams: (Readable | Transform)[] = [body, ...stages];
   // pipeline destroys every stage on error and forwards the error to the last one.
-  return (pipeline as any)(...streams, () => {}) as Readable;
+  // @types/node types pipeline() per count of stages; the variadic form is (...streams, callback).
+  const variadic = pipeline as unknown as (...args: [...(Readable | Transform)[], (error: NodeJS.ErrnoException | null) => void]) => Readable;
+  return variadic(...streams, () => {});
 }
 
 /**

@@ -34,13 +34,25 @@ const CONNECT_CODES = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "E
 /** Node's TLS codes and OpenSSL's X509 verification codes (X509_V_ERR_* without the prefix). */
 const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|ERR_OSSL|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|HOSTNAME_MISMATCH|INVALID_CA|INVALID_PURPOSE|INVALID_EXTENSION|INVALID_NON_CA|PATH_LENGTH_EXCEEDED|KEYUSAGE_|CRL_|ERROR_IN_|SUBJECT_ISSUER_MISMATCH|AKID_|EE_KEY_TOO_SMALL|CA_KEY_TOO_SMALL|CA_MD_TOO_WEAK|PROXY_PATH_LENGTH|APPLICATION_VERIFICATION|IP_ADDRESS_MISMATCH|EMAIL_MISMATCH)/;
 
+/** The fields of an error-like value, read without trusting its shape. */
+function fieldsOf(value: unknown): { code?: unknown; name?: unknown; cause?: unknown } {
+  return typeof value === "object" && value !== null ? value : {};
+}
+
+/** An error-like value's `code` when it is a string. */
+function stringCode(value: unknown): string | undefined {
+  const { code } = fieldsOf(value);
+  return typeof code === "string" ? code : undefined;
+}
+
 function codeOf(error: unknown): string | undefined {
-  let e: any = error;
+  let e: unknown = error;
   for (let i = 0; i < 4 && e; i++) {
-    if (typeof e.code === "string" && !e.code.startsWith("UND_ERR")) return e.code;
-    e = e.cause;
+    const code = stringCode(e);
+    if (code !== undefined && !code.startsWith("UND_ERR")) return code;
+    e = fieldsOf(e).cause;
   }
-  return (error as any)?.code;
+  return stringCode(error);
 }
 
 /** Turns any error from the transport into a typed LibcloudError (already-typed ones pass through). */
@@ -56,8 +68,8 @@ export function toTransportError(error: unknown, site: FailureSite): unknown {
       code: "ERR_PROXY_AUTH", statusCode: 407, host: site.origin, method: site.method, requestSent: true, cause: error,
     });
   }
-  if (error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError" && !(error as any).code)) return error;
-  const undiciCode: string | undefined = (error as any)?.code;
+  if (error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError" && !fieldsOf(error).code)) return error;
+  const undiciCode = stringCode(error);
   const code = codeOf(error) ?? "EUNKNOWN";
   const where = `${site.method} ${site.origin}`;
   const base = { host: site.origin, method: site.method, cause: error };
@@ -84,7 +96,7 @@ export function toTransportError(error: unknown, site: FailureSite): unknown {
     default:
       break;
   }
-  if (undiciCode?.startsWith("HPE_") || (error as any)?.name === "HTTPParserError") {
+  if (undiciCode?.startsWith("HPE_") || fieldsOf(error).name === "HTTPParserError") {
     return new ConnectionError(`Malformed HTTP response (${undiciCode ?? "parse error"}): ${where}`, { ...base, code: undiciCode ?? "HPE_ERROR", requestSent: true });
   }
   if (DNS_CODES.has(code)) {
@@ -110,7 +122,7 @@ export function toTransportError(error: unknown, site: FailureSite): unknown {
     const detail = (error as Error).message;
     return new ConnectionError(`Connection reset (${detail}): ${where}`, { ...base, code: code === "EUNKNOWN" || code === "UND_ERR_SOCKET" ? "ECONNRESET" : code, requestSent: true });
   }
-  if (error instanceof TypeError || (error as any)?.code === "UND_ERR_INVALID_ARG") return error;
+  if (error instanceof TypeError || stringCode(error) === "UND_ERR_INVALID_ARG") return error;
   return new ConnectionError(`Request failed (${code}): ${where}`, { ...base, code, requestSent: true });
 }
 

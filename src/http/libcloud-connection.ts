@@ -4,8 +4,8 @@
 import type { LookupFunction } from "node:net";
 import { Readable } from "node:stream";
 import { Agent, Pool, ProxyAgent, buildConnector, errors as undiciErrors, type Dispatcher } from "undici";
-import { HTTPResponse } from "../common/base/http-response.js";
-import { settings } from "../common/base/settings.js";
+import { settings } from "../common/settings.js";
+import { HTTPResponse } from "./http-response.js";
 import { headerValue, type HeaderMap } from "../common/exceptions.js";
 import {
   ClientClosedError, DecompressionError, ProxyError, RedirectError, ResponseTooLargeError, TimeoutError,

@@ -4,16 +4,19 @@ import type {
   DownloadObjectOptions, DownloadStreamOptions, ListObjectsOptions, StorageDriver, UploadObjectOptions, UploadStreamOptions,
 } from "./storage-driver.js";
 
-/** A container (a bucket) of a storage provider (`libcloud.storage.base.Container`). */
-export class Container {
+/**
+ * A container (a bucket) of a storage provider (`libcloud.storage.base.Container`). `Extra` is the
+ * type of `extra`, declared by each driver (`AzureContainerExtra` …).
+ */
+export class Container<Extra extends Record<string, unknown> = Record<string, unknown>> {
   /** The container's name. */
   readonly name: string;
   /** Provider-specific attributes (etag, lastModified, metaData …). */
-  extra: Record<string, unknown>;
+  extra: Extra;
   /** The driver this container belongs to. */
   declare readonly driver: StorageDriver;
 
-  constructor(name: string, extra: Record<string, unknown>, driver: StorageDriver) {
+  constructor(name: string, extra: Extra, driver: StorageDriver) {
     this.name = name;
     this.extra = extra;
     // Non-enumerable: the driver holds credentials, and containers get logged.

@@ -12,8 +12,10 @@ export {
 } from "./errors.js";
 export type { ContainerErrorOptions, ObjectErrorOptions } from "./errors.js";
 export { Provider, getDriver } from "./providers.js";
-export type { StorageDriverClass } from "./providers.js";
+export type { ProviderDrivers, StorageDriverClass } from "./providers.js";
 export {
   AzureBlobsStorageDriver, AzureBlobsConnection, AzureBlobsCopyConnection, AzureResponse, AzureRawResponse,
 } from "./drivers/azure-blobs.js";
-export type { AzureBlobsStorageDriverOptions, AzureConnectionOptions, AzureSigner } from "./drivers/azure-blobs.js";
+export type {
+  AzureBlobsStorageDriverOptions, AzureConnectionOptions, AzureContainerExtra, AzureObjectExtra, AzureLease, AzureSigner,
+} from "./drivers/azure-blobs.js";

@@ -4,7 +4,7 @@ import { createWriteStream } from "node:fs";
 import { link, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { BaseDriver, LibcloudError } from "../index.js";
+import { BaseDriver, LibcloudError, type Connection } from "../index.js";
 import type { Container } from "./container.js";
 import type { StorageObject } from "./storage-object.js";
 
@@ -69,8 +69,14 @@ function notImplemented(driver: StorageDriver, method: string): never {
 /**
  * A base storage driver (`libcloud.storage.base.StorageDriver`). Every method is async; listings are
  * async iterators that follow the provider's pages; object bodies are async iterables of Buffers.
+ * `C` types `this.connection`; `ContainerExtra` and `ObjectExtra` type the `extra` of the
+ * containers and objects the driver returns (each driver declares its own).
  */
-export class StorageDriver extends BaseDriver {
+export class StorageDriver<
+  C extends Connection = Connection,
+  ContainerExtra extends Record<string, unknown> = Record<string, unknown>,
+  ObjectExtra extends Record<string, unknown> = Record<string, unknown>,
+> extends BaseDriver<C> {
   /** Whether the provider takes chunked transfer encoding for uploads. */
   supportsChunkedEncoding = false;
   /** The hash the provider keeps for objects. */
@@ -78,37 +84,37 @@ export class StorageDriver extends BaseDriver {
 
   /** Iterates all containers, page by page. */
   // eslint-disable-next-line require-yield
-  async *iterateContainers(_options: { signal?: AbortSignal | undefined } = {}): AsyncIterableIterator<Container> {
+  async *iterateContainers(_options: { signal?: AbortSignal | undefined } = {}): AsyncIterableIterator<Container<ContainerExtra>> {
     notImplemented(this, "iterateContainers");
   }
 
   /** Lists all containers. */
-  async listContainers(options: { signal?: AbortSignal | undefined } = {}): Promise<Container[]> {
-    const out: Container[] = [];
+  async listContainers(options: { signal?: AbortSignal | undefined } = {}): Promise<Container<ContainerExtra>[]> {
+    const out: Container<ContainerExtra>[] = [];
     for await (const container of this.iterateContainers(options)) out.push(container);
     return out;
   }
 
   /** Iterates a container's objects, page by page. */
   // eslint-disable-next-line require-yield
-  async *iterateContainerObjects(_container: Container, _options: ListObjectsOptions = {}): AsyncIterableIterator<StorageObject> {
+  async *iterateContainerObjects(_container: Container, _options: ListObjectsOptions = {}): AsyncIterableIterator<StorageObject<ObjectExtra>> {
     notImplemented(this, "iterateContainerObjects");
   }
 
   /** Lists a container's objects. */
-  async listContainerObjects(container: Container, options: ListObjectsOptions = {}): Promise<StorageObject[]> {
-    const out: StorageObject[] = [];
+  async listContainerObjects(container: Container, options: ListObjectsOptions = {}): Promise<StorageObject<ObjectExtra>[]> {
+    const out: StorageObject<ObjectExtra>[] = [];
     for await (const obj of this.iterateContainerObjects(container, options)) out.push(obj);
     return out;
   }
 
   /** Gets a container by name; throws ContainerDoesNotExistError. */
-  async getContainer(_containerName: string): Promise<Container> {
+  async getContainer(_containerName: string): Promise<Container<ContainerExtra>> {
     notImplemented(this, "getContainer");
   }
 
   /** Creates a container; throws ContainerAlreadyExistsError or InvalidContainerNameError. */
-  async createContainer(_containerName: string): Promise<Container> {
+  async createContainer(_containerName: string): Promise<Container<ContainerExtra>> {
     notImplemented(this, "createContainer");
   }
 
@@ -118,19 +124,19 @@ export class StorageDriver extends BaseDriver {
   }
 
   /** Gets an object; throws ObjectDoesNotExistError or ContainerDoesNotExistError. */
-  async getObject(_containerName: string, _objectName: string): Promise<StorageObject> {
+  async getObject(_containerName: string, _objectName: string): Promise<StorageObject<ObjectExtra>> {
     notImplemented(this, "getObject");
   }
 
   /** Uploads a file. */
-  async uploadObject(_filePath: string, _container: Container, _objectName: string, _options: UploadObjectOptions = {}): Promise<StorageObject> {
+  async uploadObject(_filePath: string, _container: Container, _objectName: string, _options: UploadObjectOptions = {}): Promise<StorageObject<ObjectExtra>> {
     notImplemented(this, "uploadObject");
   }
 
   /** Uploads the bytes of an async (or sync) iterable, in constant memory. */
   async uploadObjectViaStream(
     _iterable: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, _container: Container, _objectName: string, _options: UploadStreamOptions = {},
-  ): Promise<StorageObject> {
+  ): Promise<StorageObject<ObjectExtra>> {
     notImplemented(this, "uploadObjectViaStream");
   }
 
@@ -150,7 +156,7 @@ export class StorageDriver extends BaseDriver {
   }
 
   /** Copies an object (server side) to `objectName` in `container`, where the driver supports it. */
-  async copyObject(_obj: StorageObject, _container: Container, _objectName: string, _options: { signal?: AbortSignal | undefined } = {}): Promise<StorageObject> {
+  async copyObject(_obj: StorageObject, _container: Container, _objectName: string, _options: { signal?: AbortSignal | undefined } = {}): Promise<StorageObject<ObjectExtra>> {
     notImplemented(this, "copyObject");
   }
 

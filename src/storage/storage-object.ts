@@ -3,15 +3,15 @@ import type { Container } from "./container.js";
 import type { DownloadObjectOptions, DownloadStreamOptions, StorageDriver } from "./storage-driver.js";
 
 /** What `new StorageObject(...)` takes. */
-export interface StorageObjectInit {
+export interface StorageObjectInit<Extra extends Record<string, unknown> = Record<string, unknown>> {
   /** The object name (may contain `/`). */
   name: string;
   /** Size in bytes. */
   size: number;
   /** The provider's hash of the object (for Azure, its ETag without quotes). */
   hash: string | null;
-  /** Provider-specific attributes. */
-  extra?: Record<string, unknown>;
+  /** Provider-specific attributes. @defaultValue `{}` (only for an `Extra` whose fields are optional) */
+  extra?: Extra;
   /** User metadata (`meta_data`). */
   metaData?: Record<string, string>;
   /** The container holding the object. */
@@ -20,8 +20,11 @@ export interface StorageObjectInit {
   driver: StorageDriver;
 }
 
-/** An object (a blob) stored in a container (`libcloud.storage.base.Object`). */
-export class StorageObject {
+/**
+ * An object (a blob) stored in a container (`libcloud.storage.base.Object`). `Extra` is the type
+ * of `extra`, declared by each driver (`AzureObjectExtra` …).
+ */
+export class StorageObject<Extra extends Record<string, unknown> = Record<string, unknown>> {
   /** The object name (may contain `/`). */
   readonly name: string;
   /** Size in bytes. */
@@ -29,7 +32,7 @@ export class StorageObject {
   /** The provider's hash of the object. */
   hash: string | null;
   /** Provider-specific attributes (contentType, etag, md5Hash, lastModified …). */
-  extra: Record<string, unknown>;
+  extra: Extra;
   /** User metadata. */
   metaData: Record<string, string>;
   /** The container holding the object. */
@@ -37,11 +40,11 @@ export class StorageObject {
   /** The driver this object belongs to. */
   declare readonly driver: StorageDriver;
 
-  constructor(init: StorageObjectInit) {
+  constructor(init: StorageObjectInit<Extra>) {
     this.name = init.name;
     this.size = init.size;
     this.hash = init.hash;
-    this.extra = init.extra ?? {};
+    this.extra = init.extra ?? ({} as Extra);
     this.metaData = init.metaData ?? {};
     this.container = init.container;
     Object.defineProperty(this, "driver", { value: init.driver, enumerable: false });

@@ -4,8 +4,9 @@
 import assert from "node:assert/strict";
 import { Readable } from "node:stream";
 import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
-import { HTTPResponse } from "../common/base/http-response.js";
+import { HTTPResponse } from "../http/http-response.js";
 import type { HeaderMap } from "../common/exceptions.js";
+import { LibcloudError } from "../common/types.js";
 import { formatOrigin, type Transport, type TransportOptions, type TransportRequest } from "../http/libcloud-connection.js";
 
 /** A mock method's answer: `[status, body, headers, reason]` (body, headers and reason optional). */
@@ -29,7 +30,7 @@ export interface MockRequest {
 }
 
 /** Thrown when no mock method matches a request: names the method looked for and the ones known. */
-export class MockHttpError extends Error {
+export class MockHttpError extends LibcloudError {
   /** The class name, `"MockHttpError"`. */
   override readonly name: string = "MockHttpError";
   /** The method name that was looked up. */
@@ -165,7 +166,7 @@ export class MockHttp implements Transport {
   /** The mock method names this class defines. */
   knownMethods(): string[] {
     const names = new Set<string>();
-    for (const key of Object.keys(this)) if (isMockMember((this as any)[key])) names.add(key);
+    for (const key of Object.keys(this)) if (isMockMember((this as unknown as Record<string, unknown>)[key])) names.add(key);
     let proto = Object.getPrototypeOf(this) as object | null;
     while (proto !== null && proto !== MockHttp.prototype && proto !== Object.prototype) {
       for (const key of Object.getOwnPropertyNames(proto)) {
@@ -183,7 +184,7 @@ export class MockHttp implements Transport {
     if (this.closed) throw new Error(`MockHttp: request after close(): ${request.method} ${request.url}`);
     const cls = this.constructor as typeof MockHttp;
     const name = mockMethodName(request.url, cls.type, cls.useParam);
-    const member = (this as any)[name] as unknown;
+    const member = (this as unknown as Record<string, unknown>)[name];
     if (!isMockMember(member) || (BASE_NAMES.has(name) && !Object.prototype.hasOwnProperty.call(this, name))) {
       const known = this.knownMethods();
       throw new MockHttpError(
@@ -205,7 +206,7 @@ export class MockHttp implements Transport {
   /** Calls a mock member: a method, or the next of an array of responses. @internal */
   protected async dispatch(name: string, member: MockMethod | readonly MockResponse[], request: TransportRequest, body: string | Buffer | null): Promise<MockResponse> {
     if (typeof member === "function") return member.call(this, request.method, request.url, body, request.headers);
-    const counters = ((this as any).__sequenceCounters ??= new Map<string, number>()) as Map<string, number>;
+    const counters = ((this as unknown as { __sequenceCounters?: Map<string, number> }).__sequenceCounters ??= new Map<string, number>());
     const i = counters.get(name) ?? 0;
     const r = member[i];
     if (r === undefined) throw new Error(`MockHttp: responses for "${name}" exhausted after ${member.length}: ${request.method} ${request.url}`);

@@ -4,7 +4,7 @@
 // rules as the debug log.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
-import { setExchangeRecorder, type ExchangeRecorder, type RecordedExchange } from "../utils/logging-connection.js";
+import { setEnvironmentRecorderFactory, setExchangeRecorder, type ExchangeRecorder, type RecordedExchange } from "../utils/logging-connection.js";
 import {
   REDACTED, connectionSecrets, redactHeaders, redactJsonValue, redactTarget, scrubSecrets, sensitiveDeclarations,
 } from "../utils/redact.js";
@@ -194,7 +194,10 @@ export function startRecording(dir: string, options: RecordOptions = {}): Record
   return recorder;
 }
 
-/** The recorder for `LIBCLOUD_RECORD=<dir>` (loaded on the first request). @internal */
+/** The recorder for `LIBCLOUD_RECORD=<dir>` (built on the first request). @internal */
 export function recorderFromEnvironment(dir: string): Recorder {
   return new Recorder(dir);
 }
+
+// The debug log (src/utils) may not import the test kit, so the kit tells it how to record.
+setEnvironmentRecorderFactory(recorderFromEnvironment);

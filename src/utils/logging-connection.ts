@@ -8,8 +8,8 @@ import { randomUUID } from "node:crypto";
 import { closeSync, openSync, writeSync } from "node:fs";
 import { Readable } from "node:stream";
 import { debuglog } from "node:util";
-import { HTTPResponse } from "../common/base/http-response.js";
-import { envFlag } from "../common/base/settings.js";
+import { envFlag } from "../common/settings.js";
+import { HTTPResponse } from "../http/http-response.js";
 import type { Transport, TransportRequest } from "../http/libcloud-connection.js";
 import { getClock } from "./clock.js";
 import {
@@ -44,6 +44,12 @@ export interface DebugOptions {
   prettyPrint?: boolean | undefined;
   /** Bytes of each body shown. @defaultValue 65536 */
   maxBodyBytes?: number | undefined;
+  /**
+   * Send the `X-Libcloud-Request-Id` header (added before signing) so server logs can be matched
+   * with this log. Opt-in: turning debugging on never changes what is sent. @defaultValue false
+   * (true when LIBCLOUD_DEBUG_REQUEST_ID is set)
+   */
+  requestIdHeader?: boolean | undefined;
 }
 
 /**
@@ -74,6 +80,7 @@ interface LogSink {
   readonly redact: boolean;
   readonly prettyPrint: boolean;
   readonly maxBodyBytes: number;
+  readonly requestIdHeader: boolean;
   write(text: string): void;
   /** Releases what the sink opened itself (a file); never the caller's stream. */
   close?(): void;
@@ -87,7 +94,12 @@ const summary = debuglog("libcloud");
 let sink: LogSink | null = null;
 let recorder: ExchangeRecorder | null = null;
 let envRecorder: Promise<ExchangeRecorder | null> | null = null;
+/** Builds LIBCLOUD_RECORD's recorder; installed by the test kit when it loads (this layer never loads it). */
+let envRecorderFactory: ((dir: string) => ExchangeRecorder) | null = null;
+const noTestKit = { warned: false };
 const attempts = new WeakMap<object, number>();
+/** The log's id of each request without a request-id header, by its headers object. */
+const requestIds = new WeakMap<object, string>();
 
 function warnOnce(state: { warned: boolean }, error: unknown): void {
   if (state.warned) return;
@@ -96,10 +108,13 @@ function warnOnce(state: { warned: boolean }, error: unknown): void {
   process.emitWarning(`libcloud debug log disabled: its sink failed (${reason}); requests are not affected`, { code: "LIBCLOUD_DEBUG_SINK_FAILED" });
 }
 
-function normalizeOptions(options: DebugOptions): { redact: boolean; prettyPrint: boolean; maxBodyBytes: number } {
+function normalizeOptions(options: DebugOptions): { redact: boolean; prettyPrint: boolean; maxBodyBytes: number; requestIdHeader: boolean } {
   const maxBodyBytes = options.maxBodyBytes ?? DEBUG_BODY_LIMIT;
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 0) throw new RangeError(`maxBodyBytes must be a non-negative integer, got ${String(maxBodyBytes)}`);
-  return { redact: options.redact ?? !envUnsafe, prettyPrint: options.prettyPrint ?? envPretty, maxBodyBytes };
+  return {
+    redact: options.redact ?? !envUnsafe, prettyPrint: options.prettyPrint ?? envPretty, maxBodyBytes,
+    requestIdHeader: options.requestIdHeader ?? envFlag(env["LIBCLOUD_DEBUG_REQUEST_ID"]),
+  };
 }
 
 function streamSink(stream: DebugStream, options: DebugOptions): LogSink {
@@ -195,10 +210,27 @@ const envDebugFile = env["LIBCLOUD_DEBUG"];
 if (envDebugFile !== undefined && envDebugFile !== "") sink = fileSink(envDebugFile, {});
 const envRecordDir = env["LIBCLOUD_RECORD"];
 
+/**
+ * Lets the test kit build the recorder for `LIBCLOUD_RECORD=<dir>` (src/test/recorder.ts installs
+ * it when it loads): production code never imports the test kit. @internal
+ */
+export function setEnvironmentRecorderFactory(factory: ((dir: string) => ExchangeRecorder) | null): void {
+  envRecorderFactory = factory;
+  envRecorder = null;
+}
+
 async function currentRecorder(): Promise<ExchangeRecorder | null> {
   if (recorder !== null || envRecordDir === undefined || envRecordDir === "") return recorder;
-  // Loaded only when LIBCLOUD_RECORD is set: recording code never weighs on ordinary use.
-  envRecorder ??= import("../test/recorder.js").then((m) => m.recorderFromEnvironment(envRecordDir)).catch((error: unknown) => {
+  const factory = envRecorderFactory;
+  if (factory === null) {
+    if (!noTestKit.warned) {
+      noTestKit.warned = true;
+      process.emitWarning("LIBCLOUD_RECORD is set but the test kit is not loaded: run with `node --import libcloud-ts/test`", { code: "LIBCLOUD_RECORD_FAILED" });
+    }
+    return null;
+  }
+  // Built on the first request: recording code never weighs on ordinary use.
+  envRecorder ??= Promise.resolve(envRecordDir).then(factory).catch((error: unknown) => {
     process.emitWarning(`LIBCLOUD_RECORD: could not start recording (${String(error)})`, { code: "LIBCLOUD_RECORD_FAILED" });
     return null;
   });
@@ -206,11 +238,11 @@ async function currentRecorder(): Promise<ExchangeRecorder | null> {
 }
 
 /**
- * Adds the request-id header while debugging is on (called before signing, so signed requests
- * stay valid). @internal
+ * Adds the request-id header while the debug log runs with `requestIdHeader` (called before
+ * signing, so signed requests stay valid). @internal
  */
 export function addRequestIdHeader(headers: Record<string, string>): void {
-  if (!isDebugEnabled()) return;
+  if (sink === null || !sink.requestIdHeader) return;
   for (const name of Object.keys(headers)) if (name.toLowerCase() === REQUEST_ID_HEADER.toLowerCase()) return;
   headers[REQUEST_ID_HEADER] = randomUUID();
 }
@@ -238,7 +270,9 @@ async function observeSlow(connection: object, transport: Transport, request: Tr
 
   const clock = getClock();
   const started = clock.now();
-  const id = requestIdOf(request.headers) ?? randomUUID();
+  // One id per request (its attempts share the headers object), sent or not.
+  const id = requestIdOf(request.headers) ?? requestIds.get(request.headers) ?? randomUUID();
+  requestIds.set(request.headers, id);
   const attempt = (attempts.get(request.headers) ?? 0) + 1;
   attempts.set(request.headers, attempt);
   const className = connection.constructor.name;
@@ -418,13 +452,23 @@ function headerValue(headers: Readonly<Record<string, string>>, name: string): s
   return "";
 }
 
+/** What the curl line reads of a connection (any object may stand in for one). */
+interface LoggedConnection {
+  proxyUrl?: unknown;
+  certFile?: unknown;
+  keyFile?: unknown;
+  keyPassphrase?: unknown;
+  caCert?: unknown;
+  verifySslCert?: unknown;
+}
+
 /** The log's view of one exchange: redaction state (the secrets seen so far) and formatting. */
 class ExchangeView {
   readonly #secrets: Set<string>;
   readonly #declared: SensitiveDeclarations;
   readonly #log: LogSink;
 
-  constructor(readonly connection: any, readonly transport: Transport, readonly request: TransportRequest, log: LogSink) {
+  constructor(readonly connection: LoggedConnection | null | undefined, readonly transport: Transport, readonly request: TransportRequest, log: LogSink) {
     this.#log = log;
     this.#declared = sensitiveDeclarations(connection);
     this.#secrets = log.redact ? connectionSecrets(connection) : new Set();
@@ -463,7 +507,7 @@ class ExchangeView {
     }
     if (/\bgzip\b/i.test(headerValue(request.headers, "accept-encoding"))) words.push("--compressed");
     const conn = this.connection;
-    const proxy: unknown = conn?.proxyUrl ?? (transport as any).proxy?.href;
+    const proxy: unknown = conn?.proxyUrl ?? (transport as { proxy?: { href?: unknown } | null }).proxy?.href;
     if (typeof proxy === "string" && proxy !== "") words.push("--proxy", shellWord(redact ? redactProxyUrl(proxy) : proxy));
     if (typeof conn?.certFile === "string") words.push("--cert", shellWord(pemWord(conn.certFile)));
     if (typeof conn?.keyFile === "string") words.push("--key", shellWord(pemWord(conn.keyFile)));

@@ -119,11 +119,12 @@ export function sensitiveDeclarations(connection: object | null | undefined): Se
   for (const h of lowerSet(own?.sensitiveHeaders)) headers.add(h);
   for (const p of lowerSet(own?.sensitiveParams)) params.add(p);
   for (const f of lowerSet(own?.sensitiveBodyFields)) bodyFields.add(f);
-  let cls: any = connection?.constructor;
+  let cls: unknown = connection?.constructor;
   while (typeof cls === "function" && cls !== Object && cls !== Function.prototype) {
-    for (const h of lowerSet(cls.sensitiveHeaders)) headers.add(h);
-    for (const p of lowerSet(cls.sensitiveParams)) params.add(p);
-    for (const f of lowerSet(cls.sensitiveBodyFields)) bodyFields.add(f);
+    const statics = cls as { sensitiveHeaders?: unknown; sensitiveParams?: unknown; sensitiveBodyFields?: unknown };
+    for (const h of lowerSet(statics.sensitiveHeaders)) headers.add(h);
+    for (const p of lowerSet(statics.sensitiveParams)) params.add(p);
+    for (const f of lowerSet(statics.sensitiveBodyFields)) bodyFields.add(f);
     cls = Object.getPrototypeOf(cls);
   }
   return { headers, params, bodyFields };
@@ -251,7 +252,7 @@ export function redactJsonValue(value: unknown, declared: ReadonlySet<string>, s
       const item = stack.pop();
       if (typeof item === "string") addSecret(secrets, item);
       else if (typeof item === "number" || typeof item === "bigint") secrets.add(String(item));
-      else if (item !== null && typeof item === "object") stack.push(...Object.values(item));
+      else if (item !== null && typeof item === "object") stack.push(...(Object.values(item) as unknown[]));
     }
   };
   // defineProperty, not assignment: a JSON "__proto__" key must stay a plain key.
@@ -259,7 +260,7 @@ export function redactJsonValue(value: unknown, declared: ReadonlySet<string>, s
     Object.defineProperty(target, key, { value: v, writable: true, enumerable: true, configurable: true });
   };
   const root: { v: unknown } = { v: undefined };
-  const work: Array<[unknown, any, string | number]> = [[value, root, "v"]];
+  const work: Array<[unknown, object, string | number]> = [[value, root, "v"]];
   while (work.length > 0) {
     const [src, parent, key] = work.pop()!;
     if (Array.isArray(src)) {
@@ -269,7 +270,7 @@ export function redactJsonValue(value: unknown, declared: ReadonlySet<string>, s
     } else if (src !== null && typeof src === "object") {
       const copy: Record<string, unknown> = {};
       put(parent, key, copy);
-      const pending: Array<[unknown, any, string]> = [];
+      const pending: Array<[unknown, object, string]> = [];
       for (const [k, v] of Object.entries(src)) {
         // A declared field goes whole; a name that only looks secret (`passwordCredentials`) is
         // redacted when it holds a scalar, and searched when it holds an object.
@@ -290,14 +291,27 @@ export function redactJsonValue(value: unknown, declared: ReadonlySet<string>, s
   return root.v;
 }
 
+/** The fields of a connection (or anything given in its place) that connectionSecrets reads. */
+interface SecretHolder {
+  key?: unknown;
+  secret?: unknown;
+  keyPassphrase?: unknown;
+  keyFile?: unknown;
+  userId?: unknown;
+  proxyUrl?: unknown;
+  driver?: { key?: unknown; secret?: unknown } | null;
+  connection?: { proxy?: { password?: unknown } | null } | null;
+}
+
 /**
  * The values a connection knows to be secret: its key, its driver's secret, key passphrase and
  * the proxy password. The key (an account name for some providers) is scrubbed too: better a
  * redacted name than a leaked key.
  */
-export function connectionSecrets(connection: any): Set<string> {
+export function connectionSecrets(value: unknown): Set<string> {
   const secrets = new Set<string>();
-  if (connection === null || typeof connection !== "object") return secrets;
+  if (value === null || typeof value !== "object") return secrets;
+  const connection = value as SecretHolder;
   const add = (v: unknown): void => {
     if (typeof v === "string" && v.length > 0) secrets.add(v);
   };

@@ -6,7 +6,7 @@ import {
   ClientClosedError, ConfigError, DecompressionError, ProviderError, ProxyError, RedirectError,
   ResponseTooLargeError, TlsError, TransportError,
 } from "../common/types.js";
-import { describeValue } from "../common/base/options.js";
+import { describeValue } from "./describe-value.js";
 import { abortReason, getClock, type Clock } from "./clock.js";
 
 /** Options of the retry classes. Durations in milliseconds. */
@@ -19,10 +19,28 @@ export interface RetryOptions {
   backoff?: number | undefined;
   /** At most this fraction is added to a delay at random (never subtracted). @defaultValue 0.1 */
   jitter?: number | undefined;
+  /**
+   * Most attempts in all, the first included (so `1` never retries); the count bound beside the
+   * time budget. `Infinity` leaves the time budget alone, as libcloud. @defaultValue {@link DEFAULT_MAX_ATTEMPTS} (10)
+   */
+  maxAttempts?: number | undefined;
   /** Error classes to retry instead of the default policy (`Retry` only). */
-  retryExceptions?: ReadonlyArray<abstract new (...args: any[]) => unknown> | undefined;
+  retryExceptions?: ReadonlyArray<abstract new (...args: never[]) => unknown> | undefined;
   /** The clock (tests inject a fake one). @defaultValue the module clock */
   clock?: Clock | undefined;
+}
+
+/** The default count bound: at most 10 attempts (9 retries), whatever the time budget leaves. */
+export const DEFAULT_MAX_ATTEMPTS = 10;
+
+/** What `onRetry` is told before each sleep. */
+export interface RetryInfo {
+  /** The attempt that just failed (1 for the first). */
+  attempt: number;
+  /** Why it failed. */
+  error: unknown;
+  /** How long the retry waits before the next attempt, in ms. */
+  delayMs: number;
 }
 
 /** Facts about the call being retried, for `shouldRetry`. */
@@ -38,7 +56,7 @@ export interface WrapOptions extends Partial<RetryContext> {
   /** False when the body cannot be sent twice (a consumed stream): then nothing is retried. @defaultValue true */
   replayable?: boolean | undefined;
   /** Called before each sleep. */
-  onRetry?: ((info: { attempt: number; error: unknown; delayMs: number }) => void) | undefined;
+  onRetry?: ((info: RetryInfo) => void) | undefined;
 }
 
 /** One retry step's input. */
@@ -59,11 +77,17 @@ export interface RetryStep {
   random: number;
   /** At most this fraction is added to the delay. */
   jitter: number;
+  /** The attempt that just failed (1 for the first). @defaultValue 1 */
+  attempt?: number | undefined;
+  /** The count bound: no retry once `attempt` reaches it. @defaultValue Infinity */
+  maxAttempts?: number | undefined;
 }
 
 /**
  * Decides one step: how long to sleep before the next attempt and the delay after that, or
- * undefined to give up now (a fatal error, or a delay that would end past the budget).
+ * undefined to give up now (a fatal error, the count bound reached, or a delay that would end past
+ * the budget). A wait is never shorter than the retry delay: `Retry-After: 0`, a past HTTP-date or
+ * an instant failure waits `retryDelayMs` (H3).
  */
 export function calculateRetryDelay(step: RetryStep): {
   /** How long to sleep before the next attempt, in ms. */
@@ -72,9 +96,11 @@ export function calculateRetryDelay(step: RetryStep): {
   nextDelayMs: number;
 } | undefined {
   if (step.kind === "fatal") return undefined;
+  if ((step.attempt ?? 1) >= (step.maxAttempts ?? Infinity)) return undefined;
   if (step.kind === "rate-limit" && step.retryAfterMs !== undefined) {
-    // The server named the wait: honour it exactly, or fail now if the budget cannot cover it.
-    return step.retryAfterMs <= step.remainingMs ? { delayMs: step.retryAfterMs, nextDelayMs: step.retryDelayMs } : undefined;
+    // The server named the wait: honour it (never below the retry delay), or fail now if the budget cannot cover it.
+    const delayMs = Math.max(step.retryAfterMs, step.retryDelayMs);
+    return delayMs <= step.remainingMs ? { delayMs, nextDelayMs: step.retryDelayMs } : undefined;
   }
   const base = step.currentDelayMs;
   if (base > step.remainingMs) return undefined;
@@ -91,10 +117,37 @@ function checkNumber(name: string, value: unknown, fallback: number, { allowZero
   return value;
 }
 
+/** The count bound: an integer >= 1, or `Infinity` for the time budget alone (libcloud's behaviour). */
+function checkAttempts(value: unknown): number {
+  if (value === undefined) return DEFAULT_MAX_ATTEMPTS;
+  if (value === Infinity || typeof value === "number" && Number.isInteger(value) && value >= 1) return value;
+  throw new ConfigError(`maxAttempts must be an integer >= 1 (or Infinity), got ${describeValue(value)}`);
+}
+
 const RETRYABLE_STATUS_ALWAYS = new Set([408, 429, 503]);
 const RETRYABLE_STATUS_IDEMPOTENT = new Set([500, 502, 504]);
 /** TLS failures that a second try can fix (the handshake was cut, not refused). */
 const TRANSIENT_TLS = new Set(["ECONNRESET", "EPIPE", "ETIMEDOUT", "ECONNABORTED"]);
+
+/** Codes of requests refused before a byte was sent because the request itself is invalid. */
+const REFUSED_BEFORE_SEND = new Set(["UND_ERR_NOT_SUPPORTED", "UND_ERR_INVALID_ARG", "ERR_INVALID_HEADER", "ERR_INVALID_REQUEST"]);
+
+/**
+ * Whether an error says the request itself is invalid and was refused before sending (a header the
+ * transport refuses, such as `Expect: 100-continue` or a hop-by-hop header; a bad option; a
+ * `TypeError` from bad input). Sending it again cannot succeed: no retry policy, `retryExceptions`
+ * included, retries it (H3).
+ */
+export function isRefusedBeforeSend(error: unknown): boolean {
+  if (error instanceof TypeError || error instanceof ConfigError) return true;
+  let e: unknown = error;
+  for (let depth = 0; depth < 5 && typeof e === "object" && e !== null; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && REFUSED_BEFORE_SEND.has(code)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
 
 /**
  * The default retry policy (docs/SPEC.md decision 1): rate limits, 408/429/503, 500/502/504 for idempotent
@@ -102,12 +155,11 @@ const TRANSIENT_TLS = new Set(["ECONNRESET", "EPIPE", "ETIMEDOUT", "ECONNABORTED
  * for idempotent requests. Permanent failures (TLS verification, other 4xx, bad input) never.
  */
 export function isRetryableByDefault(error: unknown, context: RetryContext): boolean {
+  if (isRefusedBeforeSend(error)) return false;
   if (error instanceof RateLimitReachedError) return true;
-  if (error instanceof BaseHTTPError) {
-    return RETRYABLE_STATUS_ALWAYS.has(error.code) || (context.idempotent && RETRYABLE_STATUS_IDEMPOTENT.has(error.code));
-  }
-  if (error instanceof ProviderError) {
-    return RETRYABLE_STATUS_ALWAYS.has(error.httpCode) || (context.idempotent && RETRYABLE_STATUS_IDEMPOTENT.has(error.httpCode));
+  if (error instanceof BaseHTTPError || error instanceof ProviderError) {
+    const status = error.statusCode;
+    return RETRYABLE_STATUS_ALWAYS.has(status) || (context.idempotent && RETRYABLE_STATUS_IDEMPOTENT.has(status));
   }
   if (error instanceof TransportError) {
     if (error instanceof ClientClosedError || error instanceof ResponseTooLargeError
@@ -132,6 +184,8 @@ export class MinimalRetry {
   readonly backoff: number;
   /** At most this fraction is added to a delay at random. */
   readonly jitter: number;
+  /** Most attempts in all, the first included. */
+  readonly maxAttempts: number;
   readonly #clock: Clock | undefined;
 
   constructor(options: RetryOptions = {}) {
@@ -139,6 +193,7 @@ export class MinimalRetry {
     this.timeout = checkNumber("timeout", options.timeout, 30_000);
     this.backoff = checkNumber("backoff", options.backoff, 1, { min: 1, allowZero: false });
     this.jitter = checkNumber("jitter", options.jitter, 0.1, { allowZero: true });
+    this.maxAttempts = checkAttempts(options.maxAttempts);
     this.#clock = options.clock;
   }
 
@@ -172,19 +227,29 @@ export class MinimalRetry {
           return await fn(...args);
         } catch (error) {
           if (signal?.aborted) throw abortReason(signal);
-          const rateLimited = error instanceof RateLimitReachedError;
+          const refused = isRefusedBeforeSend(error);
+          const rateLimited = !refused && error instanceof RateLimitReachedError;
+          const kind = refused ? "fatal" : rateLimited ? "rate-limit" : this.shouldRetry(error, context) ? "retryable" : "fatal";
+          // "Forever" waits out rate limits past both bounds, but never faster than the retry delay.
+          const forever = rateLimited && this.retryRateLimitForever;
+          const maxAttempts = forever ? Infinity : this.maxAttempts;
           const step = calculateRetryDelay({
-            kind: rateLimited ? "rate-limit" : this.shouldRetry(error, context) ? "retryable" : "fatal",
+            kind,
             retryAfterMs: rateLimited && error.retryAfter !== undefined ? error.retryAfter * 1000 : undefined,
             currentDelayMs,
             retryDelayMs: this.retryDelay,
             backoff: this.backoff,
-            remainingMs: rateLimited && this.retryRateLimitForever ? Infinity : deadline - clock.now(),
+            remainingMs: forever ? Infinity : deadline - clock.now(),
             random: clock.random(),
             jitter: this.jitter,
+            attempt,
+            maxAttempts,
           });
           recordAttempts(error, attempt);
-          if (step === undefined) throw error;
+          if (step === undefined) {
+            if (kind !== "fatal" && attempt >= maxAttempts) appendReason(error, `gave up after ${attempt} attempts (maxAttempts)`);
+            throw error;
+          }
           if (!replayable) {
             appendReason(error, "not retried: the request body is a stream that cannot be sent twice");
             throw error;
@@ -204,7 +269,7 @@ export class MinimalRetry {
  */
 export class Retry extends MinimalRetry {
   /** Error classes retried instead of the default policy, if given. */
-  readonly retryExceptions: ReadonlyArray<abstract new (...args: any[]) => unknown> | undefined;
+  readonly retryExceptions: ReadonlyArray<abstract new (...args: never[]) => unknown> | undefined;
 
   constructor(options: RetryOptions = {}) {
     super(options);

@@ -7,6 +7,8 @@
 // has the numbers. Nothing here recurses, so deep documents fail with
 // XmlParseError instead of a stack overflow, and every scan is linear.
 
+import { LibcloudError } from "../common/types.js";
+
 /** Prefix → namespace URI map for `find`/`findall`/`findtext` paths (`""` is the default namespace). */
 export type XmlNamespaces = Readonly<Record<string, string>>;
 
@@ -41,7 +43,7 @@ export interface SerializeXmlOptions {
  * reports. `line` is 1-based and `column` 0-based, as expat counts them (after
  * line-end normalisation and without a leading BOM).
  */
-export class XmlParseError extends Error {
+export class XmlParseError extends LibcloudError {
   /** The class name, `"XmlParseError"` (also shown by `toString()`). */
   override readonly name = "XmlParseError";
   /** 1-based line of the offending character. */

@@ -8,6 +8,7 @@ import {
 } from "../../src/index.js";
 import { joinActionPath } from "../../src/common/base/http-message.js";
 import { sendJson, startServer, type TestServer } from "../helpers/server.js";
+import type { BaseDriver, ResponseClass } from "../../src/index.js";
 
 let server: TestServer;
 before(async () => {
@@ -19,7 +20,8 @@ after(() => server.close());
 
 class Echo extends Connection {
   static override secure = false;
-  static override responseCls = JsonResponse;
+  // Annotated: subclasses below set their own (non-generic) response classes.
+  static override responseCls: ResponseClass = JsonResponse;
 }
 
 describe("constructor and class-level configuration", () => {
@@ -161,7 +163,7 @@ describe("morphActionHook (libcloud: test_morph_action_hook)", () => {
 
   test("U12: url with a path merges with the action (libcloud: test_connection_url_merging)", async () => {
     const c = new Echo({ url: `${server.origin}/v1` });
-    const r = await c.request("test");
+    const r = await c.request<any>("test");
     assert.equal(r.object.url, "/v1/test");
     await c.close();
   });
@@ -173,7 +175,7 @@ describe("request()", () => {
     c.userAgentAppend("mytool/1.0");
     const params = { a: "1" };
     const headers = { "X-Custom": "v", "X-Num": 5 };
-    const r = await c.request("/path", { params, headers });
+    const r = await c.request<any>("/path", { params, headers });
     assert.equal(r.object.url, "/path?a=1");
     assert.equal(r.object.headers["user-agent"], `libcloud-ts/${VERSION} (mytool/1.0)`);
     assert.equal(r.object.headers["accept-encoding"], "gzip,deflate");
@@ -186,7 +188,7 @@ describe("request()", () => {
 
   test("the User-Agent names the driver", () => {
     const c = new Connection();
-    c.driver = { name: "Dummy" };
+    c.driver = { name: "Dummy" } as BaseDriver;
     c.userAgentAppend("t1");
     c.userAgentAppend("t2");
     assert.equal(c.userAgent(), `libcloud-ts/${VERSION} (Dummy) (t1) (t2)`);
@@ -194,9 +196,9 @@ describe("request()", () => {
 
   test("query string is appended with & when the action has a ?", async () => {
     const c = new Echo({ port: server.port });
-    const r = await c.request("/p?x=1", { params: { y: "2 3", z: ["a", "b"], n: null, u: undefined } });
+    const r = await c.request<any>("/p?x=1", { params: { y: "2 3", z: ["a", "b"], n: null, u: undefined } });
     assert.equal(r.object.url, "/p?x=1&y=2+3&z=a&z=b");
-    const r2 = await c.request("/p", { params: [["k", "v1"], ["k", "v2"]] });
+    const r2 = await c.request<any>("/p", { params: [["k", "v1"], ["k", "v2"]] });
     assert.equal(r2.object.url, "/p?k=v1&k=v2");
     await c.close();
   });
@@ -206,19 +208,19 @@ describe("request()", () => {
       static override cacheBusting = true;
     }
     const c = new Busting({ port: server.port });
-    const a = await c.request("/", { params: { foo: "bar" } });
+    const a = await c.request<any>("/", { params: { foo: "bar" } });
     assert.match(a.object.url, /^\/\?foo=bar&cache-busting=[0-9a-f]{16}$/);
-    const b = await c.request("/", { params: [["foo", "bar"]] });
+    const b = await c.request<any>("/", { params: [["foo", "bar"]] });
     assert.match(b.object.url, /^\/\?foo=bar&cache-busting=[0-9a-f]{16}$/);
     assert.notEqual(a.object.url, b.object.url);
-    const p = await c.request("/", { method: "POST", params: { foo: "bar" } });
+    const p = await c.request<any>("/", { method: "POST", params: { foo: "bar" } });
     assert.equal(p.object.url, "/?foo=bar");
     await c.close();
   });
 
   test("json is sent as JSON with its content type", async () => {
     const c = new Echo({ port: server.port });
-    const r = await c.request("/", { method: "POST", json: { a: [1, 2] } });
+    const r = await c.request<any>("/", { method: "POST", json: { a: [1, 2] } });
     assert.equal(r.object.body, '{"a":[1,2]}');
     assert.equal(r.object.headers["content-type"], "application/json");
     await c.close();
@@ -249,7 +251,7 @@ describe("request()", () => {
       }
     }
     const c = new Hooked({ port: server.port });
-    const r = await c.request("thing", { method: "post", data: "x" });
+    const r = await c.request<any>("thing", { method: "post", data: "x" });
     assert.deepEqual(order, ["morph:thing", "params:/thing", "headers:POST", "encode:x:ua", "sign:<x>"]);
     assert.equal(r.object.url, "/thing?apiVersion=2");
     assert.equal(r.object.headers["x-signature"], "POST /thing");
@@ -270,7 +272,7 @@ describe("request()", () => {
     await assert.rejects(c.request("/", { method: "GET /x HTTP/1.1\r\nX:" }), TypeError);
     await assert.rejects(c.request("/", { method: "G ET" }), TypeError);
     assert.equal(server.requests.length, before, "the server saw no request");
-    const r = await c.request("/", { method: "get", headers: { "X-Count": 1.5 } });
+    const r = await c.request<any>("/", { method: "get", headers: { "X-Count": 1.5 } });
     assert.equal(r.object.method, "GET");
     assert.equal(r.object.headers["x-count"], "1.5");
     await c.close();
@@ -284,7 +286,7 @@ describe("request()", () => {
 
   test("U4: non-ASCII and unsafe path characters are percent-encoded as UTF-8", async () => {
     const c = new Echo({ port: server.port });
-    const r = await c.request("/ünï/\u010D\u010A/a b\\c");
+    const r = await c.request<any>("/ünï/\u010D\u010A/a b\\c");
     assert.equal(r.object.url, "/%C3%BCn%C3%AF/%C4%8D%C4%8A/a%20b%5Cc");
     await c.close();
   });
@@ -349,16 +351,16 @@ describe("concurrency", () => {
     const results = await Promise.all(Array.from({ length: 40 }, (_, i) => {
       if (i % 2 === 0) {
         c.setContext({ i });
-        return c.request(`/item/${i}`, { method: "POST", data: `body-${i}` }).then((r) => ({ i, r }));
+        return c.request<any>(`/item/${i}`, { method: "POST", data: `body-${i}` }).then((r) => ({ i, r }));
       }
-      return c.request(`/item/${i}`, { method: "PUT", data: `body-${i}` }).then((r) => ({ i, r }));
+      return c.request<any>(`/item/${i}`, { method: "PUT", data: `body-${i}` }).then((r) => ({ i, r }));
     }));
     for (const { i, r } of results) {
       assert.equal(r.object.url, `/item/${i}`);
       assert.equal(r.object.body, `body-${i}`);
       assert.equal(r.object.action, `/item/${i}`);
       assert.equal(r.object.i, i % 2 === 0 ? i : undefined);
-      assert.equal(r.request.method, i % 2 === 0 ? "POST" : "PUT");
+      assert.equal(r.request!.method, i % 2 === 0 ? "POST" : "PUT");
     }
     assert.deepEqual(mismatches, []);
     await c.close();
@@ -401,8 +403,8 @@ describe("concurrency", () => {
     const auth = new TokenAuth({ port: server.port });
     try {
       const results = await Promise.all([
-        ...Array.from({ length: 20 }, (_, i) => signing.request(`/s${i}`, { method: i % 2 === 0 ? "GET" : "DELETE" })),
-        ...Array.from({ length: 20 }, (_, i) => auth.request(`/a${i}`)),
+        ...Array.from({ length: 20 }, (_, i) => signing.request<any>(`/s${i}`, { method: i % 2 === 0 ? "GET" : "DELETE" })),
+        ...Array.from({ length: 20 }, (_, i) => auth.request<any>(`/a${i}`)),
         signing.request("/start-from-response"),
       ]);
       await Promise.all(started);
@@ -412,7 +414,7 @@ describe("concurrency", () => {
         assert.equal(r.object.signed, `GET /a${i}`);
       }
       assert.equal(started.length, 1);
-      assert.equal(((await started[0]) as JsonResponse).object.signed, "GET /started");
+      assert.equal(((await started[0]) as JsonResponse<{ signed: string }>).object.signed, "GET /started");
       assert.deepEqual(wrong, []);
     } finally {
       await signing.close();
@@ -444,16 +446,16 @@ describe("concurrency", () => {
       const results = await Promise.all(Array.from({ length: 40 }, (_, i) => {
         c.setContext({ i });
         const path = i % 4 === 3 ? `/item/${i}/fail` : `/item/${i}`;
-        return c.request(path, { method: i % 2 === 0 ? "POST" : "PUT", data: `body-${i}` }).then((r) => ({ i, r, e: null }), (e: unknown) => ({ i, r: null, e }));
+        return c.request<any>(path, { method: i % 2 === 0 ? "POST" : "PUT", data: `body-${i}` }).then((r) => ({ i, r, e: null }), (e: unknown) => ({ i, r: null, e }));
       }));
       for (const { i, r, e } of results) {
         if (i % 4 === 3) {
           assert.match(String((e as Error | null)?.message), new RegExp(`failed /item/${i}/fail ${i}$`));
           continue;
         }
-        assert.equal(r.object.action, `/item/${i}`);
-        assert.equal(r.object.method, i % 2 === 0 ? "POST" : "PUT");
-        assert.equal(r.object.i, i);
+        assert.equal(r!.object.action, `/item/${i}`);
+        assert.equal(r!.object.method, i % 2 === 0 ? "POST" : "PUT");
+        assert.equal(r!.object.i, i);
       }
       // Outside a request: the last request's action, and the next request's (empty) context.
       assert.match(String(c.action), /^\/item\/\d+/);

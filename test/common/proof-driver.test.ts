@@ -9,6 +9,7 @@ import {
 import { fakeClockEachTest } from "../helpers/clock.js";
 import { sendJson, startServer, type TestServer } from "../helpers/server.js";
 import { JobsConnection, JobsDriver, JobsResponse } from "./proof-driver.js";
+import type { Response } from "../../src/index.js";
 
 const TOKEN = "tok-7f3a9c-secret";
 
@@ -147,8 +148,9 @@ describe("proof driver", () => {
 
   test("the base PollingConnection's hooks throw 'not implemented'", async () => {
     const c = new PollingConnection();
-    assert.throws(() => c.hasCompleted({}), /not implemented/);
-    assert.throws(() => c.getPollRequestOptions({ response: {}, context: {}, requestOptions: { action: "/" } }), /not implemented/);
+    const response = {} as Response;
+    assert.throws(() => c.hasCompleted(response), /not implemented/);
+    assert.throws(() => c.getPollRequestOptions({ response, context: {}, requestOptions: { action: "/" } }), /not implemented/);
   });
 
   test("requestMethod and context are passed through (getRequestOptions / getPollRequestOptions)", async () => {

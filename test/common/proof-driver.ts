@@ -30,7 +30,7 @@ export class JobsDriver extends BaseDriver {
   override name = "Jobs";
   declare connection: JobsConnection;
   async listThings(): Promise<string[]> {
-    return (await this.connection.request("/things", { retryFailed: true })).object.things;
+    return (await this.connection.request<{ things: string[] }>("/things", { retryFailed: true })).object.things;
   }
   async runJob(task: string, signal?: AbortSignal): Promise<unknown> {
     return (await this.connection.asyncRequest("/jobs", { method: "POST", data: JSON.stringify({ task }), signal })).object;

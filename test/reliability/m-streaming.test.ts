@@ -50,7 +50,7 @@ test("M1: streamed download (up to 1 GiB) with a consumer that pauses → server
     let read = 0;
     let pausedGrowth = -1;
     for await (const chunk of response.iterContent()) {
-      read += (chunk as Buffer).length;
+      read += chunk.length;
       if (read >= 8 * 1024 * 1024) {
         await new Promise((r) => setTimeout(r, 100)); // let kernel and stream buffers fill
         const start = serverSocket!.bytesWritten;
@@ -87,7 +87,7 @@ test("M2: a streamed body in 1-byte chunks and in one 16 MiB chunk → identical
   try {
     for (const [path, expected, chunkSize] of [["/tiny", small, 7], ["/huge", huge, 1024 * 1024]] as const) {
       const chunks: Buffer[] = [];
-      for await (const chunk of (await conn.request(path, { raw: true })).iterContent(chunkSize)) chunks.push(chunk as Buffer);
+      for await (const chunk of (await conn.request(path, { raw: true })).iterContent(chunkSize)) chunks.push(chunk);
       assert.equal(sha(Buffer.concat(chunks)), sha(expected));
       assert.ok(chunks.slice(0, -1).every((c) => c.length === chunkSize), "every chunk but the last has chunkSize bytes");
       assert.ok(chunks.at(-1)!.length <= chunkSize);
@@ -207,7 +207,7 @@ test("M9: buffered bodies over maxBufferedBodyBytes → ResponseTooLargeError, a
     assert.equal(attempts, 2, "the retry happened, and the limit held on it");
     // A raw request is not buffered: no limit applies.
     let n = 0;
-    for await (const c of (await conn.request("/big", { raw: true })).iterContent()) n += (c as Buffer).length;
+    for await (const c of (await conn.request("/big", { raw: true })).iterContent()) n += c.length;
     assert.equal(n, big.length);
   } finally {
     restore();

@@ -113,7 +113,7 @@ test("S2: TLS contexts are shared by file identity: a CA file replaced on disk i
   const fetchBody = async (port: number): Promise<string> => {
     const conn = new Connection({ host: "localhost", port, caCert: file });
     try {
-      return (await conn.request("/")).body as string;
+      return (await conn.request("/")).body;
     } catch (error) {
       return (error as { code?: string }).code ?? "error";
     } finally {
@@ -348,7 +348,7 @@ test("S11: JSON, XML, raw upload, streamed download and polling all use the same
     override getPollRequestOptions(): { action: string } {
       return { action: "/poll" };
     }
-    override hasCompleted(response: { object: { done: boolean } }): boolean {
+    override hasCompleted(response: JsonResponse<{ done: boolean }>): boolean {
       return response.object.done;
     }
   }
@@ -358,7 +358,7 @@ test("S11: JSON, XML, raw upload, streamed download and polling all use the same
     upload: async (c) => (await (await c.request("/upload", { method: "PUT", raw: true, data: Readable.from([Buffer.alloc(5000, 1)]), headers: { "Content-Length": 5000 } })).body()).toString(),
     download: async (c) => {
       let n = 0;
-      for await (const chunk of (await c.request("/download", { stream: true })).iterContent(4096)) n += (chunk as Buffer).length;
+      for await (const chunk of (await c.request("/download", { stream: true })).iterContent(4096)) n += chunk.length;
       return n;
     },
     polling: async (c) => ((await (c as Poller).asyncRequest("/start", { method: "POST" })) as { object: { done: boolean } }).object.done,

@@ -276,7 +276,7 @@ test("T11: unsolicited response on an idle keep-alive socket → discarded; the 
     await new Promise((r) => setTimeout(r, 80));
     let body: string | undefined;
     try {
-      body = (await conn.request("/second")).body as string;
+      body = (await conn.request("/second")).body;
     } catch (error) {
       assertTyped(error, ConnectionError); // a typed error is acceptable; the injected body never is
     }

@@ -89,7 +89,7 @@ test("T13 through a proxy: maxConnections caps the sockets to the proxy, for abs
         ? new Connection({ host: "localhost", port: tls.port, caCert: pem("ca.pem"), proxyUrl: proxy.url, maxConnections: 2, timeout: 5000 })
         : new Connection({ host: "127.0.0.1", port: plain.port, secure: false, proxyUrl: proxy.url, maxConnections: 2, timeout: 5000 });
       try {
-        const bodies = await Promise.all(Array.from({ length: 12 }, (_v, i) => conn.request(`/r${i}`).then((r) => r.body as string)));
+        const bodies = await Promise.all(Array.from({ length: 12 }, (_v, i) => conn.request(`/r${i}`).then((r) => r.body)));
         assert.deepEqual(bodies, Array.from({ length: 12 }, (_v, i) => `/r${i}`));
         assert.ok(mostOpen <= 2 && mostOpen >= 1, `${label}: at most 2 sockets to the proxy at once (saw ${mostOpen})`);
       } finally {

@@ -36,11 +36,11 @@ async function freshContainer(d: AzureBlobsStorageDriver = driver): Promise<Cont
 function countRequests(d: AzureBlobsStorageDriver): { count: number; methods: string[] } {
   const seen = { count: 0, methods: [] as string[] };
   const original = d.connection.request.bind(d.connection);
-  d.connection.request = (action: string, options: any = {}) => {
+  d.connection.request = ((action: string, options: any = {}) => {
     seen.count += 1;
     seen.methods.push(options.method ?? "GET");
     return original(action, options);
-  };
+  }) as typeof d.connection.request;
   return seen;
 }
 

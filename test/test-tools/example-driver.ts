@@ -57,12 +57,12 @@ export class ExampleDriver extends BaseDriver {
   declare connection: ExampleConnection;
 
   async listServers(): Promise<ExampleServer[]> {
-    const response = await this.connection.request("/v1/servers");
+    const response = await this.connection.request<any>("/v1/servers");
     return (response.object.servers as ExampleServer[]).map((s) => ({ id: s.id, name: s.name, state: s.state }));
   }
 
   async createServer(name: string, rootPassword: string): Promise<ExampleServer> {
-    const done = await this.connection.asyncRequest("/v1/servers", {
+    const done = await this.connection.asyncRequest<any>("/v1/servers", {
       method: "POST", data: JSON.stringify({ name, rootPassword }), headers: { "Content-Type": "application/json" },
     });
     const id = done.object.resource as string;

@@ -20,6 +20,7 @@ import {
 } from "../../src/index.js";
 import { MockHttp, type MockResponse } from "../../src/test/index.js";
 import { startServer, type TestServer } from "../helpers/server.js";
+import type { BaseDriver } from "../../src/index.js";
 
 const run = promisify(execFile);
 const distIndex = fileURLToPath(new URL("../../src/index.js", import.meta.url));
@@ -227,7 +228,7 @@ describe("L1/L3: secrets never reach the log", () => {
     const sink = collector();
     enableDebug(sink);
     const keystone = { auth: { passwordCredentials: { username: "alice", password: "pw-SECRET-1234" }, apiKey: "apikey-SECRET-5678", tenantName: "t1" } };
-    const r = await api().request("/tokens", { method: "POST", json: keystone });
+    const r = await api().request<any>("/tokens", { method: "POST", json: keystone });
     assert.equal(JSON.parse(r.object.body).auth.passwordCredentials.password, "pw-SECRET-1234", "the wire carries the real body");
     const line = curlLines(sink.text())[0]!;
     assert.match(line, /--data-binary '\{"auth":\{"passwordCredentials":\{"username":"alice","password":"REDACTED"\},"apiKey":"REDACTED","tenantName":"t1"\}\}'/);
@@ -252,7 +253,7 @@ describe("L1/L3: secrets never reach the log", () => {
   test("L1: the connection's key is scrubbed from response bodies and headers that echo it", async () => {
     const sink = collector();
     enableDebug(sink);
-    const r = await api("key-ECHOED-424242").request("/echo");
+    const r = await api("key-ECHOED-424242").request<any>("/echo");
     assert.equal(r.object.headers.authorization, "Bearer key-ECHOED-424242");
     assert.ok(!sink.text().includes("key-ECHOED-424242"));
     assert.match(sink.text(), /# x-echo-auth: REDACTED/);
@@ -270,7 +271,7 @@ describe("L1/L3: secrets never reach the log", () => {
     const conn = new Account("acct-visible-7", "key-HIDDEN-0001", { host: "127.0.0.1", port: server.port });
     conn.requestPath = "/acct-visible-7";
     // As a driver made with (account, key) holds them: its key is the account, its secret the key.
-    conn.driver = { key: "acct-visible-7", secret: "key-HIDDEN-0001" };
+    conn.driver = { key: "acct-visible-7", secret: "key-HIDDEN-0001" } as BaseDriver;
     const sink = collector();
     enableDebug(sink);
     try {
@@ -336,7 +337,7 @@ describe("L4: the curl line is shell-safe and runnable", () => {
       enableDebug(sink, { redact: false });
       const value = nasty.replace(/\n|\0/g, " ").replace(/CANARY/g, join(dir, "canary"));
       const body = nasty.replace(/CANARY/g, join(dir, "canary"));
-      const r = await api().request("/echo", { method: "POST", data: body, headers: { "X-Nasty": value } });
+      const r = await api().request<any>("/echo", { method: "POST", data: body, headers: { "X-Nasty": value } });
       const log = sink.text();
       await run("bash", ["-n", "-c", log]);
       const lines = curlLines(log);
@@ -355,7 +356,7 @@ describe("L4: the curl line is shell-safe and runnable", () => {
   test("L4: the logged curl line, run with the real curl, gets the same response", async () => {
     const sink = collector();
     enableDebug(sink, { redact: false });
-    const r = await api().request("/echo/a b", { method: "PUT", params: { q: "x y", prefix: "ü", "filter[name]": "{a}" }, data: JSON.stringify({ a: "it's" }), headers: { "Content-Type": "application/json" } });
+    const r = await api().request<any>("/echo/a b", { method: "PUT", params: { q: "x y", prefix: "ü", "filter[name]": "{a}" }, data: JSON.stringify({ a: "it's" }), headers: { "Content-Type": "application/json" } });
     const line = curlLines(sink.text())[0]!;
     assert.match(line, /^curl -i -X PUT /);
     assert.match(line, / --compressed /);
@@ -400,13 +401,13 @@ describe("L5: debug mode changes no behaviour", () => {
     const sink = collector();
     enableDebug(sink);
     const payload = randomBytes(300_000);
-    const r = await api().request("/upload", { method: "PUT", data: Readable.from([payload.subarray(0, 100_000), payload.subarray(100_000)]) });
+    const r = await api().request<any>("/upload", { method: "PUT", data: Readable.from([payload.subarray(0, 100_000), payload.subarray(100_000)]) });
     assert.equal(r.object.bodyLength, payload.length);
     assert.equal(r.object.bodySha, createHash("sha256").update(payload).digest("hex"));
     assert.match(curlLines(sink.text())[0]!, / # body: <stream, not logged>$/);
   });
 
-  test("L5: the only added header is the request id, present before signing; responses are byte-identical", async () => {
+  test("L5: debugging adds no header unless requestIdHeader is on; then only the request id, present before signing; responses are byte-identical", async () => {
     let signedHeaders: string[] = [];
     class Signing extends Api {
       override preConnectHook(params: Params, headers: Record<string, string>): [Params, Record<string, string>] {
@@ -416,13 +417,17 @@ describe("L5: debug mode changes no behaviour", () => {
       }
     }
     const conn = new Signing("key-SECRET-L5", { host: "127.0.0.1", port: server.port });
-    const plain = await conn.request("/echo", { method: "POST", data: "same" });
+    const plain = await conn.request<any>("/echo", { method: "POST", data: "same" });
     const plainGzip = await conn.request("/gzip");
+    const names = (o: Record<string, unknown>): string[] => Object.keys(o).sort();
     enableDebug(collector());
-    const debug = await conn.request("/echo", { method: "POST", data: "same" });
+    const debugDefault = await conn.request<any>("/echo", { method: "POST", data: "same" });
+    assert.deepEqual(names(debugDefault.object.headers), names(plain.object.headers), "turning debugging on changes nothing that is sent");
+    assert.ok(!signedHeaders.includes(REQUEST_ID_HEADER));
+    enableDebug(collector(), { requestIdHeader: true });
+    const debug = await conn.request<any>("/echo", { method: "POST", data: "same" });
     const debugGzip = await conn.request("/gzip");
     assert.ok(signedHeaders.includes(REQUEST_ID_HEADER), "the request id is added before preConnectHook signs");
-    const names = (o: Record<string, unknown>): string[] => Object.keys(o).sort();
     assert.deepEqual(names(debug.object.headers).filter((h) => !names(plain.object.headers).includes(h)), [REQUEST_ID_HEADER.toLowerCase()]);
     assert.equal(debug.object.bodySha, plain.object.bodySha);
     assert.equal(debugGzip.body, plainGzip.body);
@@ -432,7 +437,7 @@ describe("L5: debug mode changes no behaviour", () => {
 
   test("L5: the request id is unique per request and ties each request to its response", async () => {
     const sink = collector();
-    enableDebug(sink);
+    enableDebug(sink, { requestIdHeader: true });
     const conn = api();
     await Promise.all([conn.request("/echo"), conn.request("/echo"), conn.request("/echo")]);
     const requests = [...sink.text().matchAll(/# -------- request (\S+) attempt 1/g)].map((m) => m[1]);
@@ -455,7 +460,7 @@ describe("L5: debug mode changes no behaviour", () => {
   });
 
   test("L5: without debugging, no request-id header is sent", async () => {
-    const r = await api().request("/echo");
+    const r = await api().request<any>("/echo");
     assert.equal(r.object.headers[REQUEST_ID_HEADER.toLowerCase()], undefined);
   });
 });
@@ -487,7 +492,7 @@ describe("L6–L9: bounded, robust, decoded, hardened", () => {
       const { result, warnings } = await withWarnings(async () => {
         enableDebug(sink);
         const conn = api();
-        const rs = [await conn.request("/echo"), await conn.request("/echo"), await conn.request("/big", { raw: true })];
+        const rs = [await conn.request("/echo"), await conn.request("/echo"), await conn.request("/big", { raw: true })] as const;
         for await (const _ of rs[2].iterContent()) break;
         return rs;
       });
@@ -506,7 +511,7 @@ describe("L6–L9: bounded, robust, decoded, hardened", () => {
   test("L8: gzip responses are logged decoded, and the caller still reads the whole body (buffered and streamed)", async () => {
     const sink = collector();
     enableDebug(sink);
-    const buffered = await api().request("/gzip");
+    const buffered = await api().request<any>("/gzip");
     assert.equal(buffered.object.message, "hello, decoded world");
     const raw = await api().request("/gzip", { raw: true });
     const bytes = await raw.body();

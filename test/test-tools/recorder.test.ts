@@ -19,6 +19,7 @@ const TOKEN = "token-SECRET-rec-4242";
 const ROOT_PASSWORD = "rootpw-SECRET-7777";
 const testEntry = pathToFileURL(fileURLToPath(new URL("../../src/test/index.js", import.meta.url))).href;
 const distIndex = fileURLToPath(new URL("../../src/index.js", import.meta.url));
+const distTestIndex = fileURLToPath(new URL("../../src/test/index.js", import.meta.url));
 
 /** The session every test runs: the same calls, live or replayed. */
 async function session(d: ExampleDriver): Promise<unknown[]> {
@@ -124,7 +125,7 @@ describe("recording and strict playback", () => {
   });
 });
 
-test("LIBCLOUD_RECORD=<dir> records without code changes", async () => {
+test("LIBCLOUD_RECORD=<dir> records without code changes (node --import the test kit)", async () => {
   const dir = join(mkdtempSync(join(tmpdir(), "libcloud-env-rec-")), "session");
   const child = `
     import { ConnectionKey, JsonResponse } from ${JSON.stringify(distIndex)};
@@ -139,10 +140,32 @@ test("LIBCLOUD_RECORD=<dir> records without code changes", async () => {
     await conn.close();
   `;
   try {
-    const { stdout } = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", child], { env: { ...process.env, LIBCLOUD_RECORD: dir } });
+    const { stdout } = await promisify(execFile)(process.execPath, ["--import", pathToFileURL(distTestIndex).href, "--input-type=module", "-e", child], { env: { ...process.env, LIBCLOUD_RECORD: dir } });
     assert.ok(Number(stdout) >= 1);
     assert.ok(existsSync(join(dir, "_v1_servers.json")));
     assert.match(readFileSync(join(dir, "recorded-mock-http.ts"), "utf8"), /export class RecordedMockHttp extends PlaybackMockHttp/);
+  } finally {
+    rmSync(join(dir, ".."), { recursive: true, force: true });
+  }
+});
+
+test("LIBCLOUD_RECORD without the test kit loaded: one warning naming the fix, nothing written, the request still works", async () => {
+  // Production code never imports src/test (the layering rule); the kit installs the recorder.
+  const dir = join(mkdtempSync(join(tmpdir(), "libcloud-env-rec-")), "session");
+  const child = `
+    import { ConnectionKey } from ${JSON.stringify(distIndex)};
+    class C extends ConnectionKey { static secure = false; }
+    const conn = new C("k", { host: "127.0.0.1", port: ${api.port} });
+    await conn.request("/v1/servers", { headers: { Authorization: "Bearer ${TOKEN}" } });
+    await conn.request("/v1/servers", { headers: { Authorization: "Bearer ${TOKEN}" } });
+    process.stdout.write("ok");
+    await conn.close();
+  `;
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", child], { env: { ...process.env, LIBCLOUD_RECORD: dir } });
+    assert.equal(stdout, "ok");
+    assert.equal(stderr.match(/LIBCLOUD_RECORD is set but the test kit is not loaded: run with `node --import libcloud-ts\/test`/g)?.length, 1);
+    assert.equal(existsSync(dir), false);
   } finally {
     rmSync(join(dir, ".."), { recursive: true, force: true });
   }

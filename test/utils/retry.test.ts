@@ -11,12 +11,13 @@ import {
 import { envFlag } from "../../src/common/base/settings.js";
 import { fakeClockEachTest } from "../helpers/clock.js";
 import { sendJson, startServer } from "../helpers/server.js";
+import type { ResponseClass } from "../../src/index.js";
 
 const fake = fakeClockEachTest();
 
 class Api extends Connection {
   static override secure = false;
-  static override responseCls = JsonResponse;
+  static override responseCls: ResponseClass = JsonResponse;
 }
 
 /** A server that answers each request with the next scripted [status, headers] (the last repeats). */
@@ -39,7 +40,12 @@ describe("calculateRetryDelay (pure)", () => {
   test("a delay past the budget gives up at once", () => assert.equal(calculateRetryDelay({ ...base, kind: "retryable", remainingMs: 999 }), undefined));
   test("rate limit with Retry-After sleeps exactly that and resets the delay", () =>
     assert.deepEqual(calculateRetryDelay({ ...base, kind: "rate-limit", retryAfterMs: 2000, currentDelayMs: 8000 }), { delayMs: 2000, nextDelayMs: 1000 }));
-  test("rate limit with Retry-After 0 retries at once", () => assert.deepEqual(calculateRetryDelay({ ...base, kind: "rate-limit", retryAfterMs: 0 }), { delayMs: 0, nextDelayMs: 1000 }));
+  test("H3: rate limit with Retry-After 0 waits the retry delay, never less", () => assert.deepEqual(calculateRetryDelay({ ...base, kind: "rate-limit", retryAfterMs: 0 }), { delayMs: 1000, nextDelayMs: 1000 }));
+  test("H3: the count bound ends retrying whatever the budget leaves", () => {
+    assert.equal(calculateRetryDelay({ ...base, kind: "retryable", attempt: 10, maxAttempts: 10 }), undefined);
+    assert.equal(calculateRetryDelay({ ...base, kind: "rate-limit", retryAfterMs: 0, attempt: 3, maxAttempts: 3 }), undefined);
+    assert.deepEqual(calculateRetryDelay({ ...base, kind: "retryable", attempt: 9, maxAttempts: 10 }), { delayMs: 1000, nextDelayMs: 2000 });
+  });
   test("R5: a Retry-After beyond the budget fails at once", () => assert.equal(calculateRetryDelay({ ...base, kind: "rate-limit", retryAfterMs: 86_400_000 }), undefined));
 });
 
@@ -68,7 +74,7 @@ describe("Retry.wrap", () => {
 
   test("R12: libcloud compatibility (retryDelay 1 s, backoff 1, timeout 30 s, no jitter) is a constant 1 s delay", async () => {
     class Flaky extends Error {}
-    const fn = new Retry({ retryDelay: 1000, backoff: 1, timeout: 30_000, jitter: 0, retryExceptions: [Flaky] }).wrap(async () => {
+    const fn = new Retry({ retryDelay: 1000, backoff: 1, timeout: 30_000, jitter: 0, maxAttempts: Infinity, retryExceptions: [Flaky] }).wrap(async () => {
       throw new Flaky();
     });
     await assert.rejects(fn(), Flaky);
@@ -144,7 +150,7 @@ describe("Retry.wrap", () => {
     const realNow = Date.now;
     let calls = 0;
     try {
-      const fn = new Retry({ retryDelay: 100, timeout: 1000, jitter: 0, retryExceptions: [Error] }).wrap(async () => {
+      const fn = new Retry({ retryDelay: 100, timeout: 1000, jitter: 0, maxAttempts: Infinity, retryExceptions: [Error] }).wrap(async () => {
         calls++;
         Date.now = () => realNow() + (calls % 2 === 0 ? 3_600_000 : -3_600_000);
         throw new Error("x");
@@ -183,11 +189,11 @@ describe("retry through Connection.request", () => {
     await server.close();
   });
 
-  test("R3: a Retry-After date in the past retries at once", async () => {
+  test("R3/H3: a Retry-After date in the past waits the minimum delay (the retry delay), never 0", async () => {
     const server = await scripted([[429, { "retry-after": "Wed, 21 Oct 2015 07:28:00 GMT" }], [200]]);
     const c = new Api({ port: server.port });
     assert.equal((await c.request("/", { retryFailed: true })).status, 200);
-    assert.deepEqual(fake.clock.sleeps, [0]);
+    assert.deepEqual(fake.clock.sleeps, [1000]);
     await c.close();
     await server.close();
   });
@@ -281,7 +287,7 @@ describe("retry through Connection.request", () => {
     for (const data of [payload, () => Readable.from([payload])]) {
       const s = await scripted([[503], [200]]);
       const c2 = new Api({ port: s.port });
-      const r = await c2.request("/", { method: "PUT", data, retryFailed: true });
+      const r = await c2.request<any>("/", { method: "PUT", data, retryFailed: true });
       const want = createHash("sha256").update(payload).digest("hex");
       assert.equal(r.object.hash, want);
       assert.deepEqual(s.requests.map((q) => q.body.length), [100_000, 100_000]);
@@ -332,7 +338,7 @@ describe("retry through Connection.request", () => {
     }
     const server = await scripted([[200]]);
     const c = new FlakyApi({ port: server.port });
-    const r = await c.request("/", { retryFailed: true });
+    const r = await c.request<any>("/", { retryFailed: true });
     assert.equal(r.object.n, 2);
     assert.equal(parses, 2);
     await c.close();
@@ -349,7 +355,7 @@ describe("retry through Connection.request", () => {
       else sendJson(res, 200, { n });
     });
     const c = new Api({ port: server.port, retryDelay: 100, backoff: 2 });
-    const [a, b] = await Promise.all([c.request("/a", { retryFailed: true }), c.request("/b", { retryFailed: true })]);
+    const [a, b] = await Promise.all([c.request<any>("/a", { retryFailed: true }), c.request<any>("/b", { retryFailed: true })]);
     assert.equal(a.object.n, 2);
     assert.equal(b.object.n, 4);
     await c.close();

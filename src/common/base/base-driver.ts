@@ -11,8 +11,13 @@ export interface BaseDriverOptions extends Omit<ConnectionOptions, "url"> {
   region?: string | undefined;
 }
 
-/** A connection class a driver can use: one credential or two. */
-export type DriverConnectionClass = (new (key: string, options?: any) => Connection) | (new (key: string, secret: string, options?: any) => Connection);
+/**
+ * A connection class a driver can use: one credential or two, then the options (a subclass's
+ * options type extends ConnectionOptions).
+ */
+export type DriverConnectionClass =
+  | (new (key: string, options?: ConnectionOptions) => Connection)
+  | (new (key: string, secret: string, options?: ConnectionOptions) => Connection);
 
 /** The option names BaseDriver accepts. */
 export const DRIVER_OPTION_NAMES: ReadonlySet<string> = new Set([...CONNECTION_OPTION_NAMES].filter((n) => n !== "url").concat(["apiVersion", "region"]));
@@ -20,8 +25,12 @@ export const DRIVER_OPTION_NAMES: ReadonlySet<string> = new Set([...CONNECTION_O
 /**
  * Base driver class (`libcloud.common.base.BaseDriver`): keeps the credentials and builds the
  * connection from `static connectionCls`, with `secret` as a second credential when given.
+ *
+ * `C` is the type of `this.connection`: name the connection class there and in `connectionCls`
+ * (`class D extends BaseDriver<C> { static override connectionCls = C }`), and the driver's
+ * requests resolve to C's response classes.
  */
-export class BaseDriver {
+export class BaseDriver<C extends Connection = Connection> {
   /** The connection class. @defaultValue ConnectionKey */
   static connectionCls: DriverConnectionClass = ConnectionKey;
   /** The option names the constructor accepts; drivers that take more extend it. */
@@ -41,8 +50,8 @@ export class BaseDriver {
   apiVersion: string | undefined;
   /** Region, for drivers that support several. */
   region: string | undefined;
-  /** The driver's connection, made from `connectionCls` at construction. */
-  connection: Connection;
+  /** The connection, built from the class's `connectionCls` (of type `C`). */
+  connection: C;
 
   constructor(key: string, secret?: string | BaseDriverOptions, options: BaseDriverOptions = {}) {
     if (typeof secret === "object" && secret !== null) {
@@ -59,8 +68,10 @@ export class BaseDriver {
     const { apiVersion: _a, region: _r, ...connectionOptions } = options;
     const merged: Record<string, unknown> = { ...connectionOptions, secure: this.secure, ...this.exConnectionClassKwargs() };
     for (const k of Object.keys(merged)) if (merged[k] === undefined) delete merged[k];
-    const ConnectionCls = cls.connectionCls as any;
-    this.connection = (secret === undefined ? new ConnectionCls(key, merged) : new ConnectionCls(key, secret, merged)) as Connection;
+    // Which of the two constructor shapes connectionCls has is known only at run time, as in libcloud.
+    const ConnectionCls = cls.connectionCls as new (key: string, secretOrOptions?: string | ConnectionOptions, options?: ConnectionOptions) => Connection;
+    const connection = secret === undefined ? new ConnectionCls(key, merged) : new ConnectionCls(key, secret, merged);
+    this.connection = connection as C;
     this.connection.driver = this;
     this.connection.connect();
   }

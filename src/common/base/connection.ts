@@ -1,15 +1,16 @@
 // Port of libcloud/common/base.py: Connection.
 import { inspect } from "node:util";
-import { exceptionFromMessage } from "../exceptions.js";
-import { ClientClosedError, LibcloudError, MalformedResponseError } from "../types.js";
+import { baseEvent, channels, statusOf, tracingAttempts, type RequestEvent } from "../diagnostics.js";
+import { ClientClosedError, LibcloudError } from "../types.js";
 import { LibcloudConnection, formatOrigin, type Transport, type TransportClass, type TransportOptions } from "../../http/libcloud-connection.js";
 import { parseProxyUrl } from "../../http/proxy.js";
 import { checkPemSource } from "../../http/tls.js";
 import { abortReason } from "../../utils/clock.js";
 import { addRequestIdHeader, observeExchange } from "../../utils/logging-connection.js";
-import { Retry, type MinimalRetry, type RetryOptions } from "../../utils/retry.js";
+import { Retry, type MinimalRetry, type RetryInfo, type RetryOptions } from "../../utils/retry.js";
 import { VERSION } from "../../version.js";
-import type { HTTPResponse } from "./http-response.js";
+import type { BaseDriver } from "./base-driver.js";
+import type { HTTPResponse } from "../../http/http-response.js";
 import {
   addCacheBusting, copyHeaders, copyParams, encodeQuery, encodeRequestTarget, hasHeader, joinActionPath,
   normalizeHeaders, normalizeMethod, setHeader,
@@ -17,8 +18,9 @@ import {
 import { checkBackoff, checkCount, checkDuration, checkHost, checkOptionKeys, checkPort } from "./options.js";
 import { RawResponse } from "./raw-response.js";
 import { currentRequest, requestScope, type HeaderInput, type LibcloudRequest, type Params, type RequestBody } from "./request-context.js";
-import { Response } from "./response.js";
-import { settings } from "./settings.js";
+import { Response, buildResponse, type ResponseConnection } from "./response.js";
+import { errorForResponse } from "./response-error.js";
+import { settings } from "../settings.js";
 
 /** Options of a connection's constructor. Durations in milliseconds. */
 export interface ConnectionOptions {
@@ -38,6 +40,11 @@ export interface ConnectionOptions {
   retryDelay?: number | undefined;
   /** Retry delay multiplier. @defaultValue the class's `backoff` (then 1) */
   backoff?: number | undefined;
+  /**
+   * Most attempts per request when retrying is on, the first included (the count bound beside the
+   * `timeout` budget). @defaultValue the class's `maxAttempts` (then the retry class's 10)
+   */
+  maxAttempts?: number | undefined;
   /** Extra CA certificates (PEM path or contents), added to the defaults. @defaultValue settings.caCertsPath */
   caCert?: string | undefined;
   /** Verify TLS certificates. @defaultValue settings.verifySslCert */
@@ -53,9 +60,25 @@ export interface ConnectionOptions {
 
 /** The option names every connection accepts. */
 export const CONNECTION_OPTION_NAMES: ReadonlySet<string> = new Set([
-  "secure", "host", "port", "url", "timeout", "proxyUrl", "retryDelay", "backoff", "caCert", "verifySslCert", "maxBufferedBodyBytes",
-  "maxConnections",
+  "secure", "host", "port", "url", "timeout", "proxyUrl", "retryDelay", "backoff", "maxAttempts", "caCert", "verifySslCert",
+  "maxBufferedBodyBytes", "maxConnections",
 ]);
+
+/** Per-call retry settings of `request({ retry })`; each wins over the connection's own. */
+export interface RequestRetryOptions {
+  /** Most attempts, the first included (`1`: no retry). @defaultValue the connection's `maxAttempts` (10) */
+  maxAttempts?: number | undefined;
+  /** First delay between attempts in ms; no wait is ever shorter. @defaultValue the connection's `retryDelay` (1000) */
+  retryDelay?: number | undefined;
+  /** Multiplier applied to the delay after each retry. @defaultValue the connection's `backoff` (1) */
+  backoff?: number | undefined;
+  /** Time budget for all attempts in ms. @defaultValue the connection's `timeout` */
+  timeout?: number | undefined;
+  /** Called before each retry's sleep with the failed attempt, its error and the delay. */
+  onRetry?: ((info: RetryInfo) => void) | undefined;
+}
+
+const RETRY_OPTION_NAMES: ReadonlySet<string> = new Set(["maxAttempts", "retryDelay", "backoff", "timeout", "onRetry"]);
 
 /** Options of `request()`. */
 export interface RequestOptions {
@@ -73,8 +96,10 @@ export interface RequestOptions {
   stream?: boolean | undefined;
   /** A value sent as JSON (with `Content-Type: application/json`). */
   json?: unknown;
-  /** Retry failed requests; wins over settings.retryFailedHttpRequests. */
+  /** Retry failed requests; wins over settings.retryFailedHttpRequests. @defaultValue true when `retry` is given, else the setting (off) */
   retryFailed?: boolean | undefined;
+  /** Per-call retry settings (count bound, delay, backoff, budget, `onRetry`); giving them turns retrying on unless `retryFailed: false`. */
+  retry?: RequestRetryOptions | undefined;
   /** The request may be re-sent after reaching the server. @defaultValue true for GET, HEAD, PUT, DELETE, OPTIONS */
   idempotent?: boolean | undefined;
   /** Cancels the request, its retries and its polling. */
@@ -82,15 +107,42 @@ export interface RequestOptions {
 }
 
 const REQUEST_OPTION_NAMES: ReadonlySet<string> = new Set([
-  "params", "data", "headers", "method", "raw", "stream", "json", "retryFailed", "idempotent", "signal",
+  "params", "data", "headers", "method", "raw", "stream", "json", "retryFailed", "retry", "idempotent", "signal",
 ]);
 const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"]);
 
+/** Options of `request()` that read the body in full: the result has a parsed `object`. */
+export interface BufferedRequestOptions extends RequestOptions {
+  raw?: false | undefined;
+  stream?: false | undefined;
+}
+
+/** Options of `request()` that leave the body unread: the result is the raw response class's. */
+export type RawRequestOptions = RequestOptions & ({
+  /** A raw response (body left unread). */
+  raw: true;
+} | {
+  /** A streamed response (body left unread). */
+  stream: true;
+});
+
 /** A response class: `new Cls(httpResponse, connection)`. */
-export type ResponseClass = new (response: HTTPResponse, connection: any) => Response;
+export type ResponseClass<R extends Response = Response> = new (response: HTTPResponse, connection: ResponseConnection) => R;
 /** A raw response class: `new Cls(connection, httpResponse)`. */
-export type RawResponseClass = new (connection: any, response: HTTPResponse) => RawResponse;
-/** A retry class: `new Cls({ retryDelay, timeout, backoff })`. */
+export type RawResponseClass<R extends RawResponse = RawResponse> = new (connection: ResponseConnection, response: HTTPResponse) => R;
+
+/**
+ * What `request<T>()` resolves to on a connection of type `C`: an instance of the connection's
+ * response class (the type of its `responseCls` field) whose `object` is a `T`.
+ */
+export type ResponseOf<C extends Connection, T = unknown> = InstanceType<C["responseCls"]> & {
+  /** The parsed body, typed as the caller asked. */
+  object: T;
+};
+
+/** What `request(action, { raw: true })` resolves to on a connection of type `C`. */
+export type RawResponseOf<C extends Connection> = InstanceType<C["rawResponseCls"]>;
+/** A retry class: `new Cls({ retryDelay, timeout, backoff, maxAttempts })`. */
 export type RetryClass = new (options: RetryOptions) => MinimalRetry;
 
 /** Parses a URL into the connection's fields; only http and https are allowed. */
@@ -143,6 +195,8 @@ export class Connection {
   static backoff: number | undefined = undefined;
   /** First retry delay in milliseconds; undefined for the retry policy's default. */
   static retryDelay: number | undefined = undefined;
+  /** Most attempts per request when retrying is on (undefined: the retry class's default, 10). */
+  static maxAttempts: number | undefined = undefined;
   /** Most sockets open at once to the origin (undefined: no cap). */
   static maxConnections: number | undefined = undefined;
   /** A base URL (`https://host:port/path`) that sets host, port, secure and requestPath at once. */
@@ -162,9 +216,12 @@ export class Connection {
   port: number;
   /** The effective timeout in milliseconds. */
   timeout: number;
-  /** The effective response class. */
+  /**
+   * The response class of buffered requests (the class's `responseCls`). Its type is what
+   * `request()` resolves to: a subclass narrows it with `declare responseCls: typeof MyResponse`.
+   */
   responseCls: ResponseClass;
-  /** The effective raw response class. */
+  /** The response class of raw and streamed requests; narrowed like `responseCls`. */
   rawResponseCls: RawResponseClass;
   /** The effective retry policy class. */
   retryCls: RetryClass;
@@ -176,6 +233,8 @@ export class Connection {
   backoff: number | undefined;
   /** First retry delay in milliseconds (undefined: the policy's default). */
   retryDelay: number | undefined;
+  /** Most attempts per request when retrying is on; undefined for the retry class's default. */
+  maxAttempts: number | undefined;
   /** The base URL, if one was given. */
   baseUrl: string | undefined;
   /** Path prefix prepended to every action. */
@@ -192,8 +251,8 @@ export class Connection {
   maxConnections: number | undefined;
   /** Proxy URL: a string, null for none, undefined to read the environment. */
   declare proxyUrl: string | null | undefined;
-  /** The driver that owns this connection. */
-  declare driver: any;
+  /** The driver that owns this connection (set by BaseDriver), else null. */
+  declare driver: BaseDriver | null;
   /** User-Agent tokens added with userAgentAppend(). */
   ua: string[] = [];
   /** The transport, null until connect(). */
@@ -232,6 +291,8 @@ export class Connection {
     this.retryDelay = retryDelay === undefined ? undefined : checkDuration("retryDelay", retryDelay);
     const backoff = options.backoff ?? cls.backoff;
     this.backoff = backoff === undefined ? undefined : checkBackoff(backoff);
+    const maxAttempts = options.maxAttempts ?? cls.maxAttempts;
+    this.maxAttempts = maxAttempts === undefined || maxAttempts === Infinity ? maxAttempts : checkCount("maxAttempts", maxAttempts);
     this.responseCls = cls.responseCls;
     this.rawResponseCls = cls.rawResponseCls;
     this.retryCls = cls.retryCls;
@@ -345,7 +406,7 @@ export class Connection {
 
   /** The User-Agent: `libcloud-ts/<version> (<driver name>) (<token>) …`. */
   userAgent(): string {
-    const name = typeof this.driver?.name === "string" ? this.driver.name as string : "";
+    const name = typeof this.driver?.name === "string" ? this.driver.name : "";
     const cached = this.#userAgent;
     // Built once per driver name and token list, not per request.
     if (cached !== null && cached.name === name && sameTokens(cached.tokens, this.ua)) return cached.value;
@@ -442,9 +503,17 @@ export class Connection {
    * 7. The query string is appended (with `&` when the action has a `?`).
    * 8. Sent (through `retryCls` when retrying is on) and turned into a response.
    * 9. The context is this request's own, and reset to {} for the next one.
+   *
+   * Resolves to the response class's instance with `object: T` (`T` is `unknown` unless given:
+   * the caller states the body's shape), or, with `raw` or `stream`, to the raw response class's
+   * instance (no `object`; read it with `iterContent()`).
    */
-  async request(action: string, options: RequestOptions = {}): Promise<any> {
+  request<T = unknown>(action: string, options?: BufferedRequestOptions): Promise<ResponseOf<this, T>>;
+  request(action: string, options: RawRequestOptions): Promise<RawResponseOf<this>>;
+  request<T = unknown>(action: string, options?: RequestOptions): Promise<ResponseOf<this, T> | RawResponseOf<this>>;
+  async request(action: string, options: RequestOptions = {}): Promise<Response | RawResponse> {
     checkOptionKeys(options, REQUEST_OPTION_NAMES, `${this.constructor.name}.request`);
+    checkOptionKeys(options.retry, RETRY_OPTION_NAMES, `${this.constructor.name}.request({ retry })`);
     if (typeof action !== "string") throw new TypeError(`action must be a string, got ${typeof action}`);
     const method = normalizeMethod(options.method ?? "GET");
     const request: LibcloudRequest = {
@@ -469,7 +538,7 @@ export class Connection {
     }
   }
 
-  async #perform(request: LibcloudRequest, options: RequestOptions, scoped: boolean): Promise<any> {
+  async #perform(request: LibcloudRequest, options: RequestOptions, scoped: boolean): Promise<Response | RawResponse> {
     const { signal } = request;
     if (signal?.aborted) throw abortReason(signal);
     if (this.#closed) {
@@ -503,13 +572,54 @@ export class Connection {
     const query = encodeQuery(request.params);
     const target = query === "" ? request.action : `${request.action}${request.action.includes("?") ? "&" : "?"}${query}`;
     request.url = encodeRequestTarget(target.startsWith("/") ? target : `/${target}`);
-    if (!(options.retryFailed ?? settings.retryFailedHttpRequests)) return await this.#send(transport, request, headers, scoped);
-    const send = (): Promise<any> => this.#send(transport, request, headers, scoped);
-    const retry = new this.retryCls({ retryDelay: this.retryDelay, timeout: this.timeout, backoff: this.backoff });
-    return retry.wrap(send, { signal, idempotent: request.idempotent, replayable: isReplayable(request.data) })();
+    const perCall = options.retry;
+    if (!(options.retryFailed ?? (perCall !== undefined || settings.retryFailedHttpRequests))) return await this.#send(transport, request, headers, scoped, 1);
+    let attempt = 0;
+    const send = (): Promise<Response | RawResponse> => this.#send(transport, request, headers, scoped, ++attempt);
+    const userOnRetry = perCall?.onRetry;
+    const onRetry = (info: RetryInfo): void => {
+      if (channels.retry.hasSubscribers) {
+        channels.retry.publish({ ...this.#event(transport, request, info.attempt), error: info.error, status: statusOf(info.error), delayMs: info.delayMs });
+      }
+      userOnRetry?.(info);
+    };
+    const retry = new this.retryCls({
+      retryDelay: perCall?.retryDelay ?? this.retryDelay,
+      timeout: perCall?.timeout ?? this.timeout,
+      backoff: perCall?.backoff ?? this.backoff,
+      maxAttempts: perCall?.maxAttempts ?? this.maxAttempts,
+    });
+    return retry.wrap(send, { signal, idempotent: request.idempotent, replayable: isReplayable(request.data), onRetry })();
   }
 
-  async #send(transport: Transport, request: LibcloudRequest, headers: Record<string, string>, scoped: boolean): Promise<any> {
+  /** The fields of a diagnostics event for an attempt of `request`. */
+  #event(transport: Transport, request: LibcloudRequest, attempt: number): RequestEvent {
+    return baseEvent(request, this, request.method, `${transport.host}${request.url}`, attempt);
+  }
+
+  /** Sends one attempt; with a diagnostics subscriber, publishes its start and its response or error. */
+  #send(transport: Transport, request: LibcloudRequest, headers: Record<string, string>, scoped: boolean, attempt: number): Promise<Response | RawResponse> {
+    if (!tracingAttempts()) return this.#sendOnce(transport, request, headers, scoped);
+    return this.#sendTraced(transport, request, headers, scoped, attempt);
+  }
+
+  async #sendTraced(transport: Transport, request: LibcloudRequest, headers: Record<string, string>, scoped: boolean, attempt: number): Promise<Response | RawResponse> {
+    const event = this.#event(transport, request, attempt);
+    if (channels.start.hasSubscribers) channels.start.publish(event);
+    const started = performance.now();
+    try {
+      const response = await this.#sendOnce(transport, request, headers, scoped);
+      if (channels.response.hasSubscribers) {
+        channels.response.publish({ ...event, status: (response as { status: number }).status, durationMs: performance.now() - started });
+      }
+      return response;
+    } catch (error) {
+      if (channels.error.hasSubscribers) channels.error.publish({ ...event, error, status: statusOf(error), durationMs: performance.now() - started });
+      throw error;
+    }
+  }
+
+  async #sendOnce(transport: Transport, request: LibcloudRequest, headers: Record<string, string>, scoped: boolean): Promise<Response | RawResponse> {
     const body = typeof request.data === "function" ? request.data() : request.data;
     // observeExchange is transport.request unless the debug log or a recorder is on.
     const httpResponse = await observeExchange(this, transport, {
@@ -528,15 +638,15 @@ export class Connection {
       response.request = request;
       if (!this.#inWindow(request, scoped, () => response.success())) {
         await response.readErrorBody();
-        throw this.#inWindow(request, scoped, () => this.#errorFor(response, response.errorBody));
+        throw this.#inWindow(request, scoped, () => errorForResponse(response, response.errorBody));
       }
       return response;
     }
     return this.#inWindow(request, scoped, () => {
-      const response = new this.responseCls(httpResponse, this);
+      // The constructor throws the status's error or a MalformedResponseError, as libcloud's does.
+      const response = buildResponse(request, () => new this.responseCls(httpResponse, this));
       response.request = request;
-      if (!response.success()) throw this.#errorFor(response, response.body);
-      void response.object; // parse now, so a malformed body fails the request (and can be retried)
+      void response.object; // an empty body is parsed now too, so parseZeroLengthBody fails the request (and can be retried)
       return response;
     });
   }
@@ -551,21 +661,6 @@ export class Connection {
     } finally {
       this.#syncRequest = previous;
     }
-  }
-
-  /** The error for a failed response: parseError()'s typed error, or the status's own error. */
-  #errorFor(response: { status: number; headers: Record<string, string>; parseError(): unknown; error?: string; reason?: string }, body: string): unknown {
-    const reason = response.error ?? response.reason ?? "";
-    let parsed: unknown;
-    try {
-      parsed = response.parseError();
-    } catch (error) {
-      if (!(error instanceof MalformedResponseError)) return error;
-      const failure = exceptionFromMessage(response.status, body === "" ? `${response.status} ${reason}`.trim() : body, response.headers);
-      Object.defineProperty(failure, "cause", { value: error, writable: true, configurable: true, enumerable: false });
-      return failure;
-    }
-    return exceptionFromMessage(response.status, parsed === "" ? `${response.status} ${reason}`.trim() : parsed, response.headers);
   }
 
   /** A summary that never includes credentials. */

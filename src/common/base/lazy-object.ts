@@ -8,7 +8,7 @@ export class LazyObject {
     const Cls = this;
     let instance: T | undefined;
     const real = (): T => (instance ??= new Cls(...args));
-    return new Proxy(Object.create(Cls.prototype) as T, {
+    return new Proxy(Object.create(Cls.prototype as object) as T, {
       get(_target, property) {
         const target = real();
         const value = Reflect.get(target, property, target);

@@ -1,14 +1,10 @@
 // Options are normalised once: unknown keys are a TypeError naming the key, values are checked
 // (docs/STYLE.md "Options are normalised once"). Objects parsed from JSON with __proto__ keys are safe:
 // only own keys are read, and nothing is merged into a prototype.
+import { describeValue } from "../../utils/describe-value.js";
 import { ConfigError } from "../types.js";
 
-/** A value as an error message shows it: strings quoted, other primitives as they print. */
-export function describeValue(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (value === null || typeof value !== "object") return String(value);
-  return Array.isArray(value) ? "an array" : "an object";
-}
+export { describeValue };
 
 /** Throws a TypeError naming the first key of `options` that is not in `allowed`. */
 export function checkOptionKeys(options: object | undefined | null, allowed: ReadonlySet<string>, where: string): void {

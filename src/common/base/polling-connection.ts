@@ -1,8 +1,12 @@
 // Port of libcloud/common/base.py: PollingConnection.
-import { LibcloudError, PollTimeoutError } from "../types.js";
+import { LibcloudError, PollTimeoutError, type PollTimeoutDetails } from "../types.js";
 import { abortReason, getClock } from "../../utils/clock.js";
-import { Connection, type RequestOptions } from "./connection.js";
+import { formatOrigin } from "../../http/libcloud-connection.js";
+import { baseEvent, channels } from "../diagnostics.js";
+import { connectionSecrets, redactHeaders, redactTarget, redactUrl, scrubSecrets, sensitiveDeclarations } from "../../utils/redact.js";
+import { Connection, type RequestOptions, type ResponseOf } from "./connection.js";
 import type { HeaderInput, Params, RequestBody } from "./request-context.js";
+import type { Response } from "./response.js";
 
 /** What `asyncRequest` takes. */
 export interface AsyncRequestOptions {
@@ -24,6 +28,16 @@ export interface AsyncRequestOptions {
 export interface PollRequestOptions extends RequestOptions {
   /** The path of the request. */
   action: string;
+}
+
+/** What `getPollRequestOptions` is given: the first response, the context and the first request's options. */
+export interface PollRequestArgs<R extends Response = Response> {
+  /** The response to the request that started the job. */
+  response: R;
+  /** The context given to `asyncRequest`. */
+  context: Record<string, unknown>;
+  /** The options of the request that started the job. */
+  requestOptions: PollRequestOptions;
 }
 
 /**
@@ -55,29 +69,86 @@ export class PollingConnection extends Connection {
    * Starts a job and polls it until it completes; returns the last poll's response. Throws
    * PollTimeoutError ("Job did not complete in N seconds") after `timeout`; a typed error thrown by
    * `hasCompleted` (a failed job) ends polling at once; an abort rejects with the signal's reason.
+   * `T` is the type of the last response's `object`, as in `request<T>()`.
    */
-  async asyncRequest(action: string, options: AsyncRequestOptions = {}): Promise<any> {
+  async asyncRequest<T = unknown>(action: string, options: AsyncRequestOptions = {}): Promise<ResponseOf<this, T>> {
     const { context = {}, signal, ...rest } = options;
-    const send = (this as any)[this.requestMethod] as ((action: string, options: RequestOptions) => Promise<any>) | undefined;
+    const send = (this as unknown as Record<string, unknown>)[this.requestMethod] as
+      ((action: string, options: RequestOptions) => Promise<ResponseOf<this, T>>) | undefined;
     if (typeof send !== "function") throw new LibcloudError(`requestMethod "${this.requestMethod}" is not a method of ${this.constructor.name}`);
     const clock = getClock();
     const requestOptions = await this.getRequestOptions({ action, ...rest, context });
     const { action: firstAction, ...firstRest } = requestOptions;
     let response = await send.call(this, firstAction, { ...firstRest, signal });
+    const firstResponse = response;
+    let polls = 0;
     const pollOptions = await this.getPollRequestOptions({ response, context, requestOptions });
     const { action: pollAction, ...pollRest } = pollOptions;
     // A poll is a read: a transient failure of one poll is retried, never the request that started the job.
     const pollRequest = { retryFailed: true, ...pollRest, signal };
-    const deadline = clock.now() + this.timeout;
+    const started = clock.now();
+    const deadline = started + this.timeout;
     for (;;) {
       if (signal?.aborted) throw abortReason(signal);
       response = await send.call(this, pollAction, pollRequest);
-      if (await this.hasCompleted(response)) return response;
+      let completed: boolean;
+      try {
+        completed = await this.hasCompleted(response);
+      } catch (error) {
+        // A failed job (JobFailedError) is a poll's outcome too.
+        if (channels.poll.hasSubscribers) this.#publishPoll(pollOptions, response, polls + 1, clock.now() - started, false, error);
+        throw error;
+      }
+      polls++;
+      if (channels.poll.hasSubscribers) this.#publishPoll(pollOptions, response, polls, clock.now() - started, completed);
+      if (completed) return response;
       if (clock.now() + this.pollInterval > deadline) {
-        throw new PollTimeoutError(`Job did not complete in ${this.timeout / 1000} seconds`);
+        throw new PollTimeoutError(`Job did not complete in ${this.timeout / 1000} seconds`, {
+          ...this.#pollDetails(response, pollAction, pollRest.method ?? "GET", await this.getJobId({ response, firstResponse, context, requestOptions })),
+          polls, timeoutMs: this.timeout, driver: this.driver,
+        });
       }
       await clock.sleep(this.pollInterval, signal);
     }
+  }
+
+  /**
+   * The job id for a {@link PollTimeoutError}, so the job can be found again (override for your API).
+   * @defaultValue the first response's `Location` header, else undefined
+   */
+  getJobId(args: { response: Response; firstResponse: Response; context: Record<string, unknown>; requestOptions: PollRequestOptions }): string | undefined | Promise<string | undefined> {
+    const headers = args.firstResponse.headers;
+    return typeof headers?.["location"] === "string" ? headers["location"] : undefined;
+  }
+
+  /** Publishes a `libcloud-ts:request:poll` event (redacted). */
+  #publishPoll(pollOptions: PollRequestOptions, response: unknown, polls: number, durationMs: number, completed: boolean, error?: unknown): void {
+    const origin = formatOrigin(this.secure, this.host, this.port);
+    const status = (response as { status?: unknown } | undefined)?.status;
+    channels.poll.publish({
+      ...baseEvent(pollOptions, this, (pollOptions.method ?? "GET").toUpperCase(), `${origin}${pollOptions.action}`, polls),
+      status: typeof status === "number" ? status : undefined,
+      durationMs,
+      completed,
+      ...(error === undefined ? {} : { error }),
+    });
+  }
+
+  /** The details of a poll timeout, with every credential the connection knows left out. */
+  #pollDetails(response: unknown, action: string, method: string, jobId: string | undefined): PollTimeoutDetails {
+    const secrets = connectionSecrets(this);
+    const declared = sensitiveDeclarations(this);
+    const status = (response as { status?: unknown } | undefined)?.status;
+    const headers = (response as { headers?: Record<string, string> } | undefined)?.headers ?? {};
+    const lastHeaders = redactHeaders(headers, declared.headers, new Set(secrets));
+    for (const name of Object.keys(lastHeaders)) lastHeaders[name] = scrubSecrets(redactUrl(lastHeaders[name]!), secrets);
+    return {
+      action: scrubSecrets(redactTarget(action, declared.params, new Set(secrets)), secrets),
+      method,
+      jobId: jobId === undefined ? undefined : scrubSecrets(redactUrl(jobId), secrets),
+      lastStatus: typeof status === "number" ? status : undefined,
+      lastHeaders,
+    };
   }
 
   /** The first request's options (`get_request_kwargs`): the arguments as given. */
@@ -87,12 +158,12 @@ export class PollingConnection extends Connection {
   }
 
   /** The poll requests' options (`get_poll_request_kwargs`). Subclasses must implement it. */
-  getPollRequestOptions(_args: { response: any; context: Record<string, unknown>; requestOptions: PollRequestOptions }): PollRequestOptions | Promise<PollRequestOptions> {
+  getPollRequestOptions(_args: PollRequestArgs): PollRequestOptions | Promise<PollRequestOptions> {
     throw new LibcloudError("getPollRequestOptions not implemented for this connection");
   }
 
   /** Whether the job has completed; may throw a typed error for a failed job. Subclasses must implement it. */
-  hasCompleted(_response: any): boolean | Promise<boolean> {
+  hasCompleted(_response: Response): boolean | Promise<boolean> {
     throw new LibcloudError("hasCompleted not implemented for this connection");
   }
 }

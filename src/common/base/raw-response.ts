@@ -2,7 +2,7 @@
 import type { Readable } from "node:stream";
 import type { HeaderMap } from "../exceptions.js";
 import { LibcloudError } from "../types.js";
-import type { HTTPResponse } from "./http-response.js";
+import type { HTTPResponse } from "../../http/http-response.js";
 import type { LibcloudRequest } from "./request-context.js";
 import { decodeBody, type ResponseConnection } from "./response.js";
 

@@ -1,7 +1,8 @@
 // Port of libcloud/common/base.py: Response.
 import type { HeaderMap } from "../exceptions.js";
-import type { HTTPResponse } from "./http-response.js";
+import type { HTTPResponse } from "../../http/http-response.js";
 import type { LibcloudRequest } from "./request-context.js";
+import { errorForResponse } from "./response-error.js";
 
 /** The connection as a response sees it (kept loose so any Connection subclass fits). */
 export interface ResponseConnection {
@@ -17,6 +18,23 @@ export interface ResponseConnection {
 
 const UNPARSED: unique symbol = Symbol("unparsed");
 
+/** The request the response being built answers (set by the connection around the constructor). */
+let answering: LibcloudRequest | undefined;
+
+/**
+ * Builds a response with `request` visible to its constructor as `this.request` (libcloud's
+ * `self.request = response.request`), so `success()` and `parseError()` can read it. @internal
+ */
+export function buildResponse<T>(request: LibcloudRequest, build: () => T): T {
+  const previous = answering;
+  answering = request;
+  try {
+    return build();
+  } finally {
+    answering = previous;
+  }
+}
+
 /** Decodes a buffered body as text, honouring a `charset` in Content-Type (UTF-8 otherwise). */
 export function decodeBody(bytes: Buffer, contentType: string | undefined): string {
   if (bytes.length === 0) return "";
@@ -31,10 +49,20 @@ export function decodeBody(bytes: Buffer, contentType: string | undefined): stri
 
 /**
  * A base response class to derive from (`libcloud.common.base.Response`). The connection builds it
- * once the body is read in full; when `success()` is false the request throws the error that
- * `parseError()` describes, else `object` is what `parseBody()` returns.
+ * once the body is read in full. As in libcloud the constructor decides: when `success()` is false
+ * it throws the error that `parseError()` describes (see `errorForResponse` in response-error.ts); else it parses
+ * the body, so a malformed one throws `MalformedResponseError`, and `object` is what `parseBody()`
+ * returned. An empty body is parsed on first use of `object` instead, so a subclass's
+ * `parseZeroLengthBody = true` field (set after this constructor) is honoured.
+ *
+ * `success()`, `parseError()` and `parseBody()` run inside this constructor: like libcloud's, they
+ * may read `status`, `headers`, `body`, `connection` and `request`, but not instance fields that a
+ * subclass declares (JavaScript sets those after the base constructor); use a getter or a static.
+ *
+ * `T` is the type of `object`: `unknown` until a caller states it (`request<T>()` does), since the
+ * body is the provider's to shape.
  */
-export class Response<TObject = any> {
+export class Response<T = unknown> {
   /** HTTP status. */
   status: number;
   /** Response headers, names lower-cased. */
@@ -51,7 +79,7 @@ export class Response<TObject = any> {
   parseZeroLengthBody = false;
   /** The raw transport response. */
   readonly response: HTTPResponse;
-  #object: TObject | typeof UNPARSED = UNPARSED;
+  #object: unknown = UNPARSED;
 
   constructor(response: HTTPResponse, connection: ResponseConnection) {
     this.response = response;
@@ -59,18 +87,20 @@ export class Response<TObject = any> {
     this.status = response.status;
     this.headers = response.headers;
     this.error = response.reason;
-    this.request = undefined;
+    this.request = answering;
     const bytes = response.bodyBuffer;
     this.body = bytes === null ? "" : decodeBody(bytes, response.headers["content-type"]).trim();
+    if (!this.success()) throw errorForResponse(this, this.body);
+    if (this.body.length > 0) this.#object = this.parseBody();
   }
 
   /** What `parseBody()` returned (parsed on first use when the response was built by hand). */
-  get object(): TObject {
-    if (this.#object === UNPARSED) this.#object = this.parseBody() as TObject;
-    return this.#object;
+  get object(): T {
+    if (this.#object === UNPARSED) this.#object = this.parseBody();
+    return this.#object as T;
   }
   /** Replaces the parsed body (as libcloud's drivers assign `response.object`). */
-  set object(value: TObject) {
+  set object(value: T) {
     this.#object = value;
   }
 

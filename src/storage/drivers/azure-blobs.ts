@@ -146,7 +146,7 @@ function isContainerRequest(request: LibcloudRequest | undefined): boolean {
  * a 400 on a container request, Md5Mismatch → the storage errors. Throws those; returns the message
  * text for anything else (the connection turns it into the status's own error).
  */
-export function azureError(response: { status: number; headers: Record<string, string>; request: LibcloudRequest | undefined; connection: any }, body: string): string {
+export function azureError(response: { status: number; headers: Record<string, string>; request: LibcloudRequest | undefined; connection: { driver?: unknown; requestPath?: unknown } | null }, body: string): string {
   let code = response.headers["x-ms-error-code"];
   let message: string | undefined;
   if (body !== "") {
@@ -161,7 +161,7 @@ export function azureError(response: { status: number; headers: Record<string, s
   message = (message ?? "").split("\n")[0]!.trim();
   const text = [code, message].filter((s) => s !== undefined && s !== "").join(": ") || `HTTP ${response.status}`;
   const driver = response.connection?.driver;
-  const requestPath: string = response.connection?.requestPath ?? "";
+  const requestPath = typeof response.connection?.requestPath === "string" ? response.connection.requestPath : "";
   const { containerName, objectName } = namesFromRequest(requestPath, response.request);
   const status = response.status;
   if (status === 401 || status === 403) throw new InvalidCredsError(text, { driver });
@@ -225,6 +225,8 @@ export class AzureBlobsConnection extends ConnectionUserAndKey implements AzureS
   static override responseCls = AzureResponse;
   /** Raw (streamed) responses, with Azure's error mapping. */
   static override rawResponseCls = AzureRawResponse;
+  declare responseCls: typeof AzureResponse;
+  declare rawResponseCls: typeof AzureRawResponse;
   /** The account key, base64-decoded (non-enumerable). */
   declare readonly keyBytes: Buffer;
 
@@ -253,6 +255,8 @@ export class AzureBlobsCopyConnection extends PollingConnection implements Azure
   static override responseCls = AzureResponse;
   /** Raw (streamed) responses, with Azure's error mapping. */
   static override rawResponseCls = AzureRawResponse;
+  declare responseCls: typeof AzureResponse;
+  declare rawResponseCls: typeof AzureRawResponse;
   /** The storage account name. */
   readonly userId: string;
   /** The account key, base64-decoded (non-enumerable). */
@@ -362,13 +366,62 @@ async function* readBlocks(
   if (filled > 0) yield { data: block.subarray(0, filled), md5: hash.digest("base64") };
 }
 
+/** A lease as Azure reports it (`x-ms-lease-status`, `-state`, `-duration`); null when absent. */
+export type AzureLease = {
+  /** `x-ms-lease-status`: `locked` or `unlocked`. */
+  status: string | null;
+  /** `x-ms-lease-state`: `available`, `leased`, `expired`, `breaking` or `broken`. */
+  state: string | null;
+  /** `x-ms-lease-duration`: `infinite` or `fixed`. */
+  duration: string | null;
+};
+
+/** `extra` of an Azure container. */
+export type AzureContainerExtra = {
+  /** The container's URL. */
+  url: string | null;
+  /** The ETag without quotes. */
+  etag: string | null;
+  /** `Last-Modified`, as Azure sends it. */
+  lastModified: string | null;
+  /** The container's lease. */
+  lease: AzureLease;
+  /** User metadata (`x-ms-meta-*`). */
+  metaData: Record<string, string>;
+};
+
+/**
+ * `extra` of an Azure blob. Listings and HEAD give every field; an upload's result has only
+ * url, etag, md5Hash, contentType and lastModified.
+ */
+export type AzureObjectExtra = {
+  /** The blob's URL. */
+  url: string;
+  /** The ETag without quotes. */
+  etag: string | null;
+  /** Content-MD5 as hex. */
+  md5Hash: string | null;
+  /** `Content-Type` stored with the blob. */
+  contentType: string | null;
+  /** `Last-Modified`, as Azure sends it. */
+  lastModified: string | null;
+  /** The blob's lease. */
+  lease?: AzureLease;
+  /** `Content-Encoding` stored with the blob. */
+  contentEncoding?: string | null;
+  /** `Content-Language` stored with the blob. */
+  contentLanguage?: string | null;
+  /** `BlockBlob`, `PageBlob` or `AppendBlob`. */
+  blobType?: string | null;
+};
+
 /**
  * Azure Blob Storage (`libcloud.storage.drivers.azure_blobs.AzureBlobsStorageDriver`).
  * `key` is the storage account name, `secret` its base64 access key. Without `host` the driver
  * talks to `<account>.blob.core.windows.net`; any other host (Azurite: `127.0.0.1`, `secure: false`)
  * is addressed path-style.
  */
-export class AzureBlobsStorageDriver extends StorageDriver {
+export class AzureBlobsStorageDriver extends StorageDriver<AzureBlobsConnection, AzureContainerExtra, AzureObjectExtra> {
   static override connectionCls = AzureBlobsConnection;
 
   override name = "Microsoft Azure (blobs)";
@@ -418,7 +471,7 @@ export class AzureBlobsStorageDriver extends StorageDriver {
     return `${origin}${c.requestPath}${this.#objectPath(containerName, objectName)}`;
   }
 
-  #xmlToContainer(node: Element): Container {
+  #xmlToContainer(node: Element): Container<AzureContainerExtra> {
     const props = node.find("Properties");
     return new Container(node.findtext("Name") ?? "", {
       url: node.findtext("Url"),
@@ -429,7 +482,7 @@ export class AzureBlobsStorageDriver extends StorageDriver {
     }, this);
   }
 
-  #responseToContainer(containerName: string, headers: Record<string, string>): Container {
+  #responseToContainer(containerName: string, headers: Record<string, string>): Container<AzureContainerExtra> {
     return new Container(containerName, {
       url: `${this.#objectUrl(containerName, "").replace(/\/$/, "")}`,
       etag: unquoteEtag(headers["etag"]),
@@ -439,7 +492,7 @@ export class AzureBlobsStorageDriver extends StorageDriver {
     }, this);
   }
 
-  #xmlToObject(container: Container, blob: Element): StorageObject {
+  #xmlToObject(container: Container, blob: Element): StorageObject<AzureObjectExtra> {
     const name = blob.findtext("Name") ?? "";
     const props = blob.find("Properties");
     const text = (tag: string): string | null => props?.findtext(tag) ?? null;
@@ -465,7 +518,7 @@ export class AzureBlobsStorageDriver extends StorageDriver {
     });
   }
 
-  #responseToObject(objectName: string, container: Container, headers: Record<string, string>): StorageObject {
+  #responseToObject(objectName: string, container: Container, headers: Record<string, string>): StorageObject<AzureObjectExtra> {
     const etag = unquoteEtag(headers["etag"]);
     return new StorageObject({
       name: objectName,
@@ -495,18 +548,18 @@ export class AzureBlobsStorageDriver extends StorageDriver {
       const response: AzureResponse = await this.connection.request(action, {
         params: marker === undefined ? params : { ...params, marker }, signal,
       });
-      const body = response.object as Element;
+      const body = response.object;
       for (const item of body.find(listTag)?.findall(itemTag) ?? []) yield item;
       marker = body.findtext("NextMarker") || undefined;
     } while (marker !== undefined);
   }
 
-  override async *iterateContainers(options: { signal?: AbortSignal | undefined } = {}): AsyncIterableIterator<Container> {
+  override async *iterateContainers(options: { signal?: AbortSignal | undefined } = {}): AsyncIterableIterator<Container<AzureContainerExtra>> {
     const params = { comp: "list", maxresults: this.responsesPerRequest, include: "metadata" };
     for await (const node of this.#pages("/", params, "Containers", "Container", options.signal)) yield this.#xmlToContainer(node);
   }
 
-  override async *iterateContainerObjects(container: Container, options: ListObjectsOptions = {}): AsyncIterableIterator<StorageObject> {
+  override async *iterateContainerObjects(container: Container, options: ListObjectsOptions = {}): AsyncIterableIterator<StorageObject<AzureObjectExtra>> {
     const params: Record<string, string | number> = { restype: "container", comp: "list", maxresults: this.responsesPerRequest, include: "metadata" };
     if (options.prefix !== undefined && options.prefix !== "") params["prefix"] = options.prefix;
     for await (const blob of this.#pages(this.#containerPath(container.name), params, "Blobs", "Blob", options.signal)) {
@@ -514,12 +567,12 @@ export class AzureBlobsStorageDriver extends StorageDriver {
     }
   }
 
-  override async getContainer(containerName: string): Promise<Container> {
+  override async getContainer(containerName: string): Promise<Container<AzureContainerExtra>> {
     const response: AzureResponse = await this.connection.request(this.#containerPath(containerName), { method: "HEAD", params: { restype: "container" } });
     return this.#responseToContainer(containerName, response.headers);
   }
 
-  override async createContainer(containerName: string): Promise<Container> {
+  override async createContainer(containerName: string): Promise<Container<AzureContainerExtra>> {
     const response: AzureResponse = await this.connection.request(this.#containerPath(containerName), { method: "PUT", params: { restype: "container" } });
     return this.#responseToContainer(containerName, response.headers);
   }
@@ -529,7 +582,7 @@ export class AzureBlobsStorageDriver extends StorageDriver {
     const probe: AzureResponse = await this.connection.request(this.#containerPath(container.name), {
       params: { restype: "container", comp: "list", maxresults: 1 },
     });
-    if (((probe.object as Element).find("Blobs")?.findall("Blob").length ?? 0) > 0) {
+    if ((probe.object.find("Blobs")?.findall("Blob").length ?? 0) > 0) {
       throw new ContainerIsNotEmptyError("Container must be empty before it can be deleted.", { containerName: container.name, driver: this });
     }
     await this.connection.request(this.#containerPath(container.name), { method: "DELETE", params: { restype: "container" } });
@@ -537,12 +590,12 @@ export class AzureBlobsStorageDriver extends StorageDriver {
   }
 
   /** One HEAD on the blob: properties and metadata (a missing container says so by its error code). */
-  override async getObject(containerName: string, objectName: string): Promise<StorageObject> {
+  override async getObject(containerName: string, objectName: string): Promise<StorageObject<AzureObjectExtra>> {
     const response: AzureResponse = await this.connection.request(this.#objectPath(containerName, objectName), { method: "HEAD" });
     return this.#responseToObject(objectName, new Container(containerName, {}, this), response.headers);
   }
 
-  override async uploadObject(filePath: string, container: Container, objectName: string, options: UploadObjectOptions = {}): Promise<StorageObject> {
+  override async uploadObject(filePath: string, container: Container, objectName: string, options: UploadObjectOptions = {}): Promise<StorageObject<AzureObjectExtra>> {
     const { verifyHash: _verifyHash, ...rest } = options;
     const size = (await stat(filePath)).size;
     const obj = await this.uploadObjectViaStream(createReadStream(filePath, { highWaterMark: 1024 * 1024 }), container, objectName, rest);
@@ -561,7 +614,7 @@ export class AzureBlobsStorageDriver extends StorageDriver {
    */
   override async uploadObjectViaStream(
     iterable: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, container: Container, objectName: string, options: UploadStreamOptions = {},
-  ): Promise<StorageObject> {
+  ): Promise<StorageObject<AzureObjectExtra>> {
     const { extra = {}, headers: userHeaders = {}, onProgress, signal } = options;
     const path = this.#objectPath(container.name, objectName);
     const blobHeaders: Record<string, string> = {};
@@ -708,7 +761,7 @@ export class AzureBlobsStorageDriver extends StorageDriver {
    * `x-ms-copy-status` on the destination until `success`; `failed`/`aborted` → JobFailedError.
    * Returns the destination object, read from the last poll.
    */
-  override async copyObject(obj: StorageObject, container: Container, objectName: string, options: { signal?: AbortSignal | undefined } = {}): Promise<StorageObject> {
+  override async copyObject(obj: StorageObject, container: Container, objectName: string, options: { signal?: AbortSignal | undefined } = {}): Promise<StorageObject<AzureObjectExtra>> {
     const response: AzureResponse = await this.copyConnection.asyncRequest(this.#objectPath(container.name, objectName), {
       method: "PUT",
       headers: { "x-ms-copy-source": this.#objectUrl(obj.container.name, obj.name) },
