@@ -93,7 +93,7 @@ async function main(): Promise<void> {
     const upStart = performance.now();
     const uploaded = await timed("upload 64 MiB (Put Block x16 + list)", () => container.uploadObjectViaStream(generate(SIZE, sourceHash), "data/random-64MiB.bin", {
       extra: { contentType: "application/octet-stream", metaData: { origin: "libcloud-ts demo" } },
-      onProgress: (sent) => up.update(sent / MiB, { speed: (sent / MiB / ((performance.now() - upStart) / 1000)).toFixed(0) }),
+      onProgress: ({ loadedBytes: sent }) => up.update(sent / MiB, { speed: (sent / MiB / ((performance.now() - upStart) / 1000)).toFixed(0) }),
     }), SIZE);
     up.stop();
     const sourceDigest = sourceHash.digest("hex");
@@ -111,7 +111,7 @@ async function main(): Promise<void> {
     down.start(SIZE / MiB, 0, { speed: "0" });
     const downStart = performance.now();
     await timed("download 64 MiB to a file", () => copy.download(target, {
-      onProgress: (got) => down.update(Math.floor(got / MiB), { speed: (got / MiB / ((performance.now() - downStart) / 1000)).toFixed(0) }),
+      onProgress: ({ loadedBytes: got }) => down.update(Math.floor(got / MiB), { speed: (got / MiB / ((performance.now() - downStart) / 1000)).toFixed(0) }),
     }), SIZE);
     down.update(SIZE / MiB);
     down.stop();

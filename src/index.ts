@@ -48,4 +48,11 @@ export { Element, parseXml, XmlParseError } from "./utils/xml.js";
 export type { ParseXmlOptions } from "./utils/xml.js";
 export { LibcloudConnection } from "./http/libcloud-connection.js";
 export type { ProxyConfig } from "./http/proxy.js";
+export {
+  AzureAuth, AzureConnection, AZURE_API_VERSION, AZURE_OPTION_NAMES, azureDefaultHeaders, azureHmac, decodeAzureKey, isAzureDomain,
+  sharedKeyStringToSign, signSharedKey,
+} from "./common/azure.js";
+export type { AzureAuthType, AzureConnectionOptions } from "./common/azure.js";
+export { AzureAdTokenSource, AZURE_CLOUD_ENVIRONMENTS, AZURE_STORAGE_RESOURCE } from "./common/azure-ad.js";
+export type { AzureAdCredentials, AzureCloudEnvironment } from "./common/azure-ad.js";
 export type { Transport, TransportClass, TransportOptions, TransportRequest, TransportBody } from "./http/libcloud-connection.js";

@@ -8,15 +8,19 @@ const load = (specifier: string): Promise<Record<string, unknown>> => import(spe
 
 test("libcloud-ts exports exactly these names", async () => {
   assert.deepEqual(Object.keys(await load("libcloud-ts")).sort(), [
-    "BaseDriver", "BaseHTTPError", "CertificateConnection", "ClientClosedError", "ConfigError", "Connection",
-    "ConnectionError", "ConnectionKey", "ConnectionUserAndKey", "DEBUG_BODY_LIMIT", "DEFAULT_MAX_ATTEMPTS", "DIAGNOSTICS_CHANNELS", "DecompressionError", "DnsError",
-    "Element", "HTTPResponse", "HTTP_ERROR_CLASSES", "InvalidCredsError", "JobFailedError", "JsonResponse",
+    "AZURE_API_VERSION", "AZURE_CLOUD_ENVIRONMENTS", "AZURE_OPTION_NAMES", "AZURE_STORAGE_RESOURCE",
+    "AzureAdTokenSource", "AzureAuth", "AzureConnection", "BaseDriver", "BaseHTTPError", "CertificateConnection",
+    "ClientClosedError", "ConfigError", "Connection", "ConnectionError", "ConnectionKey", "ConnectionUserAndKey",
+    "DEBUG_BODY_LIMIT", "DEFAULT_MAX_ATTEMPTS", "DIAGNOSTICS_CHANNELS", "DecompressionError", "DnsError", "Element",
+    "HTTPResponse", "HTTP_ERROR_CLASSES", "InvalidCredsError", "JobFailedError", "JsonResponse",
     "KeyCertificateConnection", "LazyObject", "LibcloudConnection", "LibcloudError", "MALFORMED_BODY_EXCERPT",
     "MalformedResponseError", "MinimalRetry", "PollTimeoutError", "PollingConnection", "ProviderError", "ProxyError",
     "REQUEST_ID_HEADER", "RateLimitReachedError", "RawResponse", "RedirectError", "Response", "ResponseTooLargeError",
     "Retry", "RetryForeverOnRateLimitError", "ServiceUnavailableError", "TimeoutError", "TlsError", "TransportError",
-    "VERSION", "XmlParseError", "XmlResponse", "calculateRetryDelay", "enableDebug", "exceptionFromMessage", "getClock",
-    "isDebugEnabled", "isRefusedBeforeSend", "isRetryableByDefault", "parseRetryAfter", "parseXml", "setClock", "settings", "systemClock",
+    "VERSION", "XmlParseError", "XmlResponse", "azureDefaultHeaders", "azureHmac", "calculateRetryDelay",
+    "decodeAzureKey", "enableDebug", "exceptionFromMessage", "getClock", "isAzureDomain", "isDebugEnabled",
+    "isRefusedBeforeSend", "isRetryableByDefault", "parseRetryAfter", "parseXml", "setClock", "settings",
+    "sharedKeyStringToSign", "signSharedKey", "systemClock",
   ]);
 });
 

@@ -74,3 +74,45 @@ export class ObjectHashMismatchError extends ObjectError {
   /** The class name, `"ObjectHashMismatchError"` (also shown by `toString()`). */
   override name = "ObjectHashMismatchError";
 }
+
+/**
+ * The object's name could address something else than one object (a `.`/`..` segment, an empty
+ * segment, a backslash, NUL, a lone surrogate): refused before any byte is sent. Not in libcloud.
+ */
+export class InvalidObjectNameError extends ObjectError {
+  override name = "InvalidObjectNameError";
+}
+
+/**
+ * An upload's source broke its promise (a file that shrank, grew, changed or disappeared while it
+ * was read): nothing was committed, the existing object is unchanged. Not in libcloud.
+ */
+export class UploadError extends ObjectError {
+  override name = "UploadError";
+}
+
+/** Options of a DownloadIncompleteError. */
+export interface DownloadIncompleteErrorOptions extends ObjectErrorOptions {
+  /** Bytes received. */
+  receivedBytes: number;
+  /** Bytes expected (the object's known size, the Content-Length or the range's length). */
+  expectedBytes: number;
+}
+
+/**
+ * A download delivered fewer or more bytes than the object's known size, its Content-Length or the
+ * requested range (RELIABILITY M4, H12): nothing was saved. Not in libcloud.
+ */
+export class DownloadIncompleteError extends ObjectError {
+  override name = "DownloadIncompleteError";
+  /** Bytes received. */
+  readonly receivedBytes: number;
+  /** Bytes expected. */
+  readonly expectedBytes: number;
+
+  constructor(value: unknown, options: DownloadIncompleteErrorOptions) {
+    super(value, options);
+    this.receivedBytes = options.receivedBytes;
+    this.expectedBytes = options.expectedBytes;
+  }
+}

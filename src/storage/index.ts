@@ -4,18 +4,23 @@ export { StorageObject } from "./storage-object.js";
 export type { StorageObjectInit } from "./storage-object.js";
 export { StorageDriver } from "./storage-driver.js";
 export type {
-  DownloadObjectOptions, DownloadStreamOptions, ListObjectsOptions, UploadExtra, UploadObjectOptions, UploadStreamOptions,
+  DownloadObjectOptions, DownloadSource, DownloadStreamOptions, ListObjectsOptions, UploadExtra, UploadObjectOptions, UploadStreamOptions,
 } from "./storage-driver.js";
+export { checkContainerName, checkObjectName } from "./names.js";
+export type { TransferProgress } from "./transfer.js";
 export {
   ContainerError, ObjectError, ContainerDoesNotExistError, ContainerAlreadyExistsError, ContainerIsNotEmptyError,
-  InvalidContainerNameError, ObjectDoesNotExistError, ObjectHashMismatchError,
+  InvalidContainerNameError, ObjectDoesNotExistError, ObjectHashMismatchError, InvalidObjectNameError, UploadError, DownloadIncompleteError,
 } from "./errors.js";
-export type { ContainerErrorOptions, ObjectErrorOptions } from "./errors.js";
+export type { ContainerErrorOptions, ObjectErrorOptions, DownloadIncompleteErrorOptions } from "./errors.js";
 export { Provider, getDriver } from "./providers.js";
 export type { ProviderDrivers, StorageDriverClass } from "./providers.js";
 export {
   AzureBlobsStorageDriver, AzureBlobsConnection, AzureBlobsCopyConnection, AzureResponse, AzureRawResponse,
 } from "./drivers/azure-blobs.js";
 export type {
-  AzureBlobsStorageDriverOptions, AzureConnectionOptions, AzureContainerExtra, AzureObjectExtra, AzureLease, AzureSigner,
+  AzureBlobsStorageDriverOptions, AzureCdnUrlOptions, AzureConnectionOptions, AzureUploadObjectOptions, AzureUploadStreamOptions,
+  AzureContainerExtra, AzureObjectExtra, AzureLease,
 } from "./drivers/azure-blobs.js";
+export { AzureBlobLease } from "./drivers/azure-blob-lease.js";
+export type { DownloadCheck } from "./transfer.js";

@@ -60,6 +60,16 @@ export class StorageObject<Extra extends Record<string, unknown> = Record<string
     return this.driver.downloadObjectAsStream(this, options);
   }
 
+  /** Downloads bytes `startBytes` up to `endBytes` (exclusive) to a file (libcloud's `range_download`). */
+  rangeDownload(destinationPath: string, startBytes: number, endBytes?: number, options: DownloadObjectOptions = {}): Promise<boolean> {
+    return this.driver.downloadObjectRange(this, destinationPath, startBytes, endBytes, options);
+  }
+
+  /** Downloads bytes `startBytes` up to `endBytes` (exclusive) as an async iterable (libcloud's `range_as_stream`). */
+  rangeAsStream(startBytes: number, endBytes?: number, options: DownloadStreamOptions = {}): Promise<AsyncIterableIterator<Buffer>> {
+    return this.driver.downloadObjectRangeAsStream(this, startBytes, endBytes, options);
+  }
+
   /** Deletes the object. */
   delete(): Promise<boolean> {
     return this.driver.deleteObject(this);

@@ -63,14 +63,31 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolveExit) => child.once("exit", () => resolveExit()));
 }
 
-/** Starts Azurite's blob service; rejects with its output if it does not answer within `timeoutMs`. */
-export async function startAzurite(options: { timeoutMs?: number } = {}): Promise<Azurite> {
+/** The test server certificate (127.0.0.1, localhost; issued by test/fixtures/tls/ca.pem) Azurite serves with `oauth`. */
+function tlsFixture(name: string): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, "test", "fixtures", "tls", name);
+    if (existsSync(candidate)) return candidate;
+    const parent = resolve(dir, "..");
+    if (parent === dir) throw new Error(`test/fixtures/tls/${name} not found`);
+    dir = parent;
+  }
+}
+
+/**
+ * Starts Azurite's blob service; rejects with its output if it does not answer within `timeoutMs`.
+ * With `oauth`, it serves HTTPS with the test certificate and takes Azure AD bearer tokens
+ * (`--oauth basic`: issuer, audience and lifetime are checked, not the signature).
+ */
+export async function startAzurite(options: { timeoutMs?: number; oauth?: boolean } = {}): Promise<Azurite> {
   const timeoutMs = options.timeoutMs ?? 20_000;
   const location = await mkdtemp(join(tmpdir(), "libcloud-ts-azurite-"));
   const port = await freePort();
   const child = spawn(process.execPath, [
     findBinary(), "--blobHost", "127.0.0.1", "--blobPort", String(port), "--location", location,
     "--silent", "--skipApiVersionCheck", "--disableTelemetry",
+    ...(options.oauth === true ? ["--oauth", "basic", "--cert", tlsFixture("server.pem"), "--key", tlsFixture("server.key")] : []),
   ], { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout?.on("data", (c: Buffer) => { output = (output + c.toString()).slice(-8000); });
@@ -109,6 +126,6 @@ export async function startAzurite(options: { timeoutMs?: number } = {}): Promis
   }
   return {
     host: "127.0.0.1", port, account: AZURITE_ACCOUNT, key: AZURITE_KEY,
-    blobEndpoint: `http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`, stop,
+    blobEndpoint: `${options.oauth === true ? "https" : "http"}://127.0.0.1:${port}/${AZURITE_ACCOUNT}`, stop,
   };
 }

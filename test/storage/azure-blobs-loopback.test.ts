@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { JobFailedError, type LibcloudRequest } from "../../src/index.js";
-import { sharedKeyStringToSign } from "../../src/storage/drivers/azure-blobs.js";
+import { sharedKeyStringToSign } from "../../src/common/azure.js";
 import { AzureBlobsStorageDriver, Container, StorageObject } from "../../src/storage/index.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 

@@ -330,7 +330,7 @@ describe("AzureBlobsStorageDriver against Azurite", () => {
           yield chunk;
         }
       }
-      const uploaded = await container.uploadObjectViaStream(hashed(), "big.bin", { onProgress: (sent) => { acknowledged = sent; } });
+      const uploaded = await container.uploadObjectViaStream(hashed(), "big.bin", { onProgress: ({ loadedBytes }) => { acknowledged = loadedBytes; } });
       // What the driver can hold: the bytes it has read but the service has not yet acknowledged.
       // The blocks being sent, one waiting, one being filled (4 MiB each), and the piece being copied.
       assert.ok(maxAhead <= (driver.uploadConcurrency + 2) * 4 * MiB + MiB, `the upload read ${maxAhead} bytes ahead of the service`);
