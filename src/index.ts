@@ -15,7 +15,7 @@ export type { RequestEvent, RequestResponseEvent, RequestErrorEvent, RequestRetr
 export { settings } from "./common/settings.js";
 export type { Settings } from "./common/settings.js";
 export { HTTPResponse } from "./http/http-response.js";
-export type { HTTPResponseInit } from "./http/http-response.js";
+export type { BodyLimit, HTTPResponseInit } from "./http/http-response.js";
 export { Response } from "./common/base/response.js";
 export type { ResponseConnection } from "./common/base/response.js";
 export { JsonResponse } from "./common/base/json-response.js";
@@ -30,7 +30,7 @@ export { ConnectionKey } from "./common/base/connection-key.js";
 export { ConnectionUserAndKey } from "./common/base/connection-user-and-key.js";
 export { CertificateConnection, KeyCertificateConnection } from "./common/base/certificate-connection.js";
 export type { KeyCertificateConnectionOptions } from "./common/base/certificate-connection.js";
-export { PollingConnection } from "./common/base/polling-connection.js";
+export { PollingConnection, PollingConnectionKey } from "./common/base/polling-connection.js";
 export type { AsyncRequestOptions, PollRequestArgs, PollRequestOptions } from "./common/base/polling-connection.js";
 export { BaseDriver } from "./common/base/base-driver.js";
 export type { BaseDriverOptions, DriverConnectionClass } from "./common/base/base-driver.js";
@@ -55,4 +55,5 @@ export {
 export type { AzureAuthType, AzureConnectionOptions } from "./common/azure.js";
 export { AzureAdTokenSource, AZURE_CLOUD_ENVIRONMENTS, AZURE_STORAGE_RESOURCE } from "./common/azure-ad.js";
 export type { AzureAdCredentials, AzureCloudEnvironment } from "./common/azure-ad.js";
+export { InvalidHeaderError } from "./http/headers.js";
 export type { Transport, TransportClass, TransportOptions, TransportRequest, TransportBody } from "./http/libcloud-connection.js";

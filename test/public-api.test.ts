@@ -12,15 +12,15 @@ test("libcloud-ts exports exactly these names", async () => {
     "AzureAdTokenSource", "AzureAuth", "AzureConnection", "BaseDriver", "BaseHTTPError", "CertificateConnection",
     "ClientClosedError", "ConfigError", "Connection", "ConnectionError", "ConnectionKey", "ConnectionUserAndKey",
     "DEBUG_BODY_LIMIT", "DEFAULT_MAX_ATTEMPTS", "DIAGNOSTICS_CHANNELS", "DecompressionError", "DnsError", "Element",
-    "HTTPResponse", "HTTP_ERROR_CLASSES", "InvalidCredsError", "JobFailedError", "JsonResponse",
+    "HTTPResponse", "HTTP_ERROR_CLASSES", "InvalidCredsError", "InvalidHeaderError", "JobFailedError", "JsonResponse",
     "KeyCertificateConnection", "LazyObject", "LibcloudConnection", "LibcloudError", "MALFORMED_BODY_EXCERPT",
-    "MalformedResponseError", "MinimalRetry", "PollTimeoutError", "PollingConnection", "ProviderError", "ProxyError",
-    "REQUEST_ID_HEADER", "RateLimitReachedError", "RawResponse", "RedirectError", "Response", "ResponseTooLargeError",
-    "Retry", "RetryForeverOnRateLimitError", "ServiceUnavailableError", "TimeoutError", "TlsError", "TransportError",
-    "VERSION", "XmlParseError", "XmlResponse", "azureDefaultHeaders", "azureHmac", "calculateRetryDelay",
-    "decodeAzureKey", "enableDebug", "exceptionFromMessage", "getClock", "isAzureDomain", "isDebugEnabled",
-    "isRefusedBeforeSend", "isRetryableByDefault", "parseRetryAfter", "parseXml", "setClock", "settings",
-    "sharedKeyStringToSign", "signSharedKey", "systemClock",
+    "MalformedResponseError", "MinimalRetry", "PollTimeoutError", "PollingConnection", "PollingConnectionKey",
+    "ProviderError", "ProxyError", "REQUEST_ID_HEADER", "RateLimitReachedError", "RawResponse", "RedirectError",
+    "Response", "ResponseTooLargeError", "Retry", "RetryForeverOnRateLimitError", "ServiceUnavailableError",
+    "TimeoutError", "TlsError", "TransportError", "VERSION", "XmlParseError", "XmlResponse", "azureDefaultHeaders",
+    "azureHmac", "calculateRetryDelay", "decodeAzureKey", "enableDebug", "exceptionFromMessage", "getClock",
+    "isAzureDomain", "isDebugEnabled", "isRefusedBeforeSend", "isRetryableByDefault", "parseRetryAfter", "parseXml",
+    "setClock", "settings", "sharedKeyStringToSign", "signSharedKey", "systemClock",
   ]);
 });
 

@@ -12,7 +12,11 @@ export function envFlag(value: string | undefined): boolean {
 export interface Settings {
   /** Keep `//` in request paths (plain concatenation in morphActionHook). @defaultValue false */
   allowPathDoubleSlashes: boolean;
-  /** Retry failed requests; from LIBCLOUD_RETRY_FAILED_HTTP_REQUESTS at import. @defaultValue false */
+  /**
+   * Retry failed requests (libcloud's `RETRY_FAILED_HTTP_REQUESTS`). A non-empty
+   * `LIBCLOUD_RETRY_FAILED_HTTP_REQUESTS`, read at each request as libcloud reads it, wins over
+   * this; a request's `retryFailed` wins over both. @defaultValue false
+   */
   retryFailedHttpRequests: boolean;
   /** Verify TLS certificates. @defaultValue true */
   verifySslCert: boolean;
@@ -29,8 +33,19 @@ export interface Settings {
 /** libcloud-ts's module-wide switches (libcloud's module constants and `libcloud.security`). */
 export const settings: Settings = {
   allowPathDoubleSlashes: false,
-  retryFailedHttpRequests: envFlag(process.env["LIBCLOUD_RETRY_FAILED_HTTP_REQUESTS"]),
+  retryFailedHttpRequests: false,
   verifySslCert: true,
   caCertsPath: process.env["SSL_CERT_FILE"] === "" ? undefined : process.env["SSL_CERT_FILE"],
   maxBufferedBodyBytes: 100 * 1024 * 1024,
 };
+
+/**
+ * Whether a request retries when it does not say (`retryFailed` unset), read at each request as
+ * libcloud's `Connection.request` reads it: a non-empty `LIBCLOUD_RETRY_FAILED_HTTP_REQUESTS`
+ * decides (parsed by {@link envFlag}: `0`, `false`, `no`, `off` are off), else
+ * `settings.retryFailedHttpRequests`. One environment lookup (~0.3 µs).
+ */
+export function retryFailedByDefault(): boolean {
+  const value = process.env["LIBCLOUD_RETRY_FAILED_HTTP_REQUESTS"];
+  return value === undefined || value === "" ? settings.retryFailedHttpRequests : envFlag(value);
+}

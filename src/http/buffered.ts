@@ -1,27 +1,121 @@
-// The transport's buffered path: one undici dispatch() per hop with a handler that collects the
-// body itself. undici's request() would build a Readable body, an abort-signal bridge and several
-// promises per request, only for the transport to read that stream straight back into a Buffer:
-// about a fifth of the CPU of a small loopback request in Node 20 (docs/benchmarks.md, case a).
+// The transport's request path: one undici dispatch() per hop with a handler that collects the
+// body itself (buffered) or hands it on as a stream with backpressure (raw). undici's request()
+// would build a Readable body, an abort-signal bridge and several promises per request, only for
+// the transport to read that stream straight back into a Buffer: about a fifth of the CPU of a
+// small loopback request in Node 20 (docs/benchmarks.md, case a). Every wait after the socket is
+// bounded here, by one timer per request (the Exchange's), not by undici's coarse timers.
 import { Readable } from "node:stream";
 import type { Dispatcher } from "undici";
 import type { HeaderMap } from "../common/exceptions.js";
+import { Deadline, monotonicNow } from "../utils/clock.js";
 import { acceptedCodings, decodeStream, parseContentCodings, readWhole } from "./decode.js";
 
 /** Bytes of a redirect's (or other ignored) body drained to keep the socket; past this it is closed. */
 const MAX_DRAINED_BYTES = 128 * 1024;
 
-/** A buffered request's abort state across its hops: its deadline and its caller's signal. */
+/** Which wait timed out: the response's headers, the body (idle), or the whole request (deadline). */
+export type TimeoutPhase = "headers" | "body" | "request";
+
+/** How an exchange is timed. */
+export interface ExchangeTiming {
+  /** The idle bound in ms: from the request written to its headers, and between body chunks. */
+  idleMs: number;
+  /** The overall bound in ms (buffered requests), or Infinity. */
+  deadlineMs: number;
+  /** The error for a timeout; `readerIdle` when the body waited on its reader, not the server. */
+  onTimeout: (phase: TimeoutPhase, readerIdle: boolean) => Error;
+  /** Called once: when the request first has a socket, or when it ends without one (`aborted` then says why). */
+  onSocketOrEnd?: ((endedWithout: "aborted" | "failed" | null) => void) | undefined;
+}
+
+/**
+ * One request's abort state across its hops: its caller's signal and its time bounds. Every wait
+ * once a socket is assigned (headers, 1xx floods included, and each body chunk) is bounded by
+ * one {@link Deadline}: progress moves it later for the cost of a number store.
+ */
 export class Exchange {
   aborted = false;
   reason: unknown = undefined;
   /** The hop in flight. */
   current: BufferedHop | null = null;
+  readonly #timing: ExchangeTiming;
+  readonly #deadline: Deadline;
+  readonly #hardAt: number;
+  #phase: "headers" | "body" | null = null;
+  #signal: AbortSignal | undefined = undefined;
+  #onSignal: (() => void) | undefined = undefined;
+  #finished = false;
+  #hadSocket = false;
+
+  constructor(timing: ExchangeTiming, signal?: AbortSignal) {
+    this.#timing = timing;
+    this.#deadline = new Deadline(() => this.#expire());
+    this.#hardAt = timing.deadlineMs === Infinity ? Infinity : monotonicNow() + timing.deadlineMs;
+    if (this.#hardAt !== Infinity) {
+      // The timer is set once, for the earliest an idle wait could end: the waits that follow
+      // (headers, then body) only move the deadline, so a quick request costs one setTimeout.
+      this.#deadline.setAt(Math.min(monotonicNow() + timing.idleMs, this.#hardAt));
+      this.#deadline.setAt(this.#hardAt);
+    }
+    if (signal !== undefined) {
+      if (signal.aborted) {
+        this.abort(signal.reason);
+      } else {
+        this.#signal = signal;
+        this.#onSignal = () => this.abort(signal.reason);
+        signal.addEventListener("abort", this.#onSignal, { once: true });
+      }
+    }
+  }
+
+  /** Starts an idle wait: it times out `idleMs` from now unless {@link touch} moves it. */
+  wait(phase: "headers" | "body"): void {
+    if (this.#finished) return;
+    if (!this.#hadSocket) {
+      this.#hadSocket = true;
+      this.#timing.onSocketOrEnd?.(null);
+    }
+    this.#phase = phase;
+    this.#deadline.setAt(Math.min(monotonicNow() + this.#timing.idleMs, this.#hardAt));
+  }
+
+  /** Progress in the current wait (a chunk came, or the reader asked for more). */
+  touch(): void {
+    if (this.#phase !== null) this.#deadline.setAt(Math.min(monotonicNow() + this.#timing.idleMs, this.#hardAt));
+  }
+
+  /** No idle wait (between hops): only the overall bound runs. */
+  pause(): void {
+    this.#phase = null;
+    this.#deadline.setAt(this.#hardAt);
+  }
+
+  /** The exchange is over: its timer and signal listener are released. */
+  finish(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#phase = null;
+    this.#deadline.clear();
+    if (this.#onSignal !== undefined) this.#signal?.removeEventListener("abort", this.#onSignal);
+    this.#onSignal = undefined;
+    if (!this.#hadSocket) {
+      this.#hadSocket = true;
+      this.#timing.onSocketOrEnd?.(this.aborted ? "aborted" : "failed");
+    }
+  }
 
   abort(reason: unknown): void {
     if (this.aborted) return;
     this.aborted = true;
     this.reason = reason;
     this.current?.cancel(reason);
+    this.finish();
+  }
+
+  #expire(): void {
+    if (this.#finished) return;
+    const phase: TimeoutPhase = monotonicNow() >= this.#hardAt - 1 ? "request" : this.#phase ?? "request";
+    this.abort(this.#timing.onTimeout(phase, phase === "body" && this.current?.readerIdle === true));
   }
 }
 
@@ -36,6 +130,8 @@ export interface HopOptions {
   onLimit: (received: number, decoded: boolean) => Error;
   /** Whether a status ends the hop at its headers, body drained and dropped (redirects, a proxy's 407). */
   dropBody: (status: number, headers: HeaderMap) => boolean;
+  /** Resolve at the headers with the body left as a stream ({@link BufferedHop.stream}), undecoded. */
+  stream?: boolean;
 }
 
 /** Why a hop failed, and whether the response's headers had arrived by then. */
@@ -43,12 +139,16 @@ export class HopFailure {
   constructor(readonly error: unknown, readonly afterHeaders: boolean) {}
 }
 
-const enum Mode { Headers, Collect, Decode, Drain, Done }
+const enum Mode { Headers, Collect, Decode, Stream, Drain, Done }
+
+/** Read-ahead of a streamed body before undici is paused. */
+const STREAM_HIGH_WATER_MARK = 64 * 1024;
 
 /**
- * undici's (legacy, native in undici 7) dispatch handler for one hop of a buffered request.
- * `promise` resolves once the body is whole (or, for a dropped body, drained) and rejects with a
- * HopFailure; it never rejects after resolving.
+ * undici's (legacy, native in undici 7) dispatch handler for one hop of a request. `promise`
+ * resolves once the body is whole (or, for a dropped body, drained), or for a stream hop once the
+ * headers are in, and rejects with a HopFailure; it never rejects after resolving. Informational
+ * (1xx) responses are skipped and never reset the wait for the final headers.
  */
 export class BufferedHop implements Dispatcher.DispatchHandler {
   readonly promise: Promise<BufferedHop>;
@@ -58,6 +158,8 @@ export class BufferedHop implements Dispatcher.DispatchHandler {
   rawHeaders: string[] = [];
   /** The whole decoded body; null for a response without one (HEAD, 204, 304) or a dropped one. */
   body: Buffer | null = null;
+  /** A stream hop's body, as received (undecoded); null until the headers, and for no body. */
+  stream: Readable | null = null;
   #resolve!: (hop: BufferedHop) => void;
   #reject!: (failure: HopFailure) => void;
   #settled = false;
@@ -68,27 +170,46 @@ export class BufferedHop implements Dispatcher.DispatchHandler {
   #total = 0;
   #source: Readable | null = null;
   readonly #options: HopOptions;
+  readonly #exchange: Exchange;
 
-  constructor(options: HopOptions) {
+  constructor(options: HopOptions, exchange: Exchange) {
     this.#options = options;
+    this.#exchange = exchange;
     this.promise = new Promise<BufferedHop>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
     });
   }
 
+  /** Whether a streamed body is waiting on its reader (bytes received and not read), not on the server. */
+  get readerIdle(): boolean {
+    return this.#mode === Mode.Stream && this.#source !== null && this.#source.readableLength > 0;
+  }
+
   /** Ends the hop now with `reason` (undici is told as soon as it has a socket). */
   cancel(reason: unknown): void {
     this.#fail(reason, this.#mode !== Mode.Headers);
+    if (this.#mode === Mode.Stream) {
+      this.#mode = Mode.Done;
+      this.#destroySource(reason instanceof Error ? reason : new Error(String(reason)));
+    }
     this.#stop(reason);
   }
 
   onConnect(abort: (reason?: Error) => void): void {
-    if (this.#cancelled !== undefined) abort(this.#cancelled as Error);
-    else this.#abort = abort;
+    if (this.#cancelled !== undefined) {
+      abort(this.#cancelled as Error);
+      return;
+    }
+    this.#abort = abort;
+    // The request is being written: from now, the wait for its headers is bounded.
+    this.#exchange.wait("headers");
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[] | string[] | null, resume: () => void, statusText: string): boolean {
+    // 1xx (102, 103 …): not the response, and not progress towards it.
+    if (statusCode < 200) return true;
+    this.#exchange.wait("body");
     this.status = statusCode;
     this.reason = statusText;
     const headers = this.headers;
@@ -112,6 +233,25 @@ export class BufferedHop implements Dispatcher.DispatchHandler {
     if (options.dropBody(statusCode, headers)) {
       // Drained (up to a bound) before the next hop, so the socket can carry it.
       this.#mode = Mode.Drain;
+      return true;
+    }
+    if (options.stream === true) {
+      this.#mode = Mode.Stream;
+      const exchange = this.#exchange;
+      this.stream = this.#source = new Readable({
+        highWaterMark: STREAM_HIGH_WATER_MARK,
+        read: () => {
+          exchange.touch();
+          resume();
+        },
+        destroy: (error, callback) => {
+          // Destroyed by its reader before the end: the request stops and its socket is freed.
+          if (this.#mode === Mode.Stream) this.#stop(error ?? new Error("response body destroyed"));
+          exchange.finish();
+          callback(error);
+        },
+      });
+      this.#succeed();
       return true;
     }
     let codings: string[];
@@ -146,7 +286,10 @@ export class BufferedHop implements Dispatcher.DispatchHandler {
   }
 
   onData(chunk: Buffer): boolean {
+    this.#exchange.touch();
     switch (this.#mode) {
+      case Mode.Stream:
+        return this.#source!.push(chunk);
       case Mode.Collect: {
         this.#total += chunk.length;
         if (this.#total > this.#options.limit) {
@@ -186,6 +329,11 @@ export class BufferedHop implements Dispatcher.DispatchHandler {
       case Mode.Decode:
         this.#source!.push(null);
         break;
+      case Mode.Stream:
+        this.#mode = Mode.Done;
+        this.#exchange.finish();
+        this.#source!.push(null);
+        return;
       default:
         this.#succeed();
     }
@@ -194,9 +342,11 @@ export class BufferedHop implements Dispatcher.DispatchHandler {
 
   onError(error: Error): void {
     const afterHeaders = this.#mode !== Mode.Headers;
+    const streaming = this.#mode === Mode.Stream;
     this.#mode = Mode.Done;
-    this.#source?.destroy(error);
+    this.#destroySource(error);
     this.#fail(error, afterHeaders);
+    if (streaming) this.#exchange.finish();
   }
 
   #succeed(): void {
@@ -209,6 +359,17 @@ export class BufferedHop implements Dispatcher.DispatchHandler {
     if (this.#settled) return;
     this.#settled = true;
     this.#reject(new HopFailure(error, afterHeaders));
+  }
+
+  /**
+   * Ends the body stream with `error`. Its reader (if it ever reads) gets the error from the read;
+   * a body nobody reads must not turn it into an uncaught one.
+   */
+  #destroySource(error: Error): void {
+    const source = this.#source;
+    if (source === null || source.destroyed) return;
+    source.on("error", () => {});
+    source.destroy(error);
   }
 
   /** Tells undici to stop this request (closing its socket), now or once it has one. */

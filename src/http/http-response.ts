@@ -19,6 +19,16 @@ export interface HTTPResponseInit {
   version?: string;
   /** The whole body (buffered responses), a stream (raw responses), or null (no body). */
   body: Buffer | Readable | null;
+  /** The cap on reading a stream whole with `read()` (decoded bytes), and its error. @defaultValue no cap */
+  bodyLimit?: BodyLimit | undefined;
+}
+
+/** How much of a streamed body `read()` may collect at once, and the error past that. */
+export interface BodyLimit {
+  /** The most bytes `read()` collects. */
+  bytes: number;
+  /** The error once `received` bytes exceed `bytes`. */
+  tooLarge: (received: number) => Error;
 }
 
 /**
@@ -40,8 +50,10 @@ export class HTTPResponse {
   #buffer: Buffer | null;
   #offset = 0;
   readonly #stream: Readable | null;
+  readonly #limit: BodyLimit | undefined;
 
   constructor(init: HTTPResponseInit) {
+    this.#limit = init.bodyLimit;
     this.status = init.status;
     this.reason = init.reason ?? "";
     this.headers = init.headers;
@@ -69,7 +81,10 @@ export class HTTPResponse {
     return this.#stream;
   }
 
-  /** Reads up to `amt` bytes (all that is left when omitted); an empty Buffer at the end. */
+  /**
+   * Reads up to `amt` bytes (all that is left when omitted); an empty Buffer at the end. Reading a
+   * stream whole is capped by the transport's `maxBufferedBodyBytes` (ResponseTooLargeError).
+   */
   async read(amt?: number): Promise<Buffer> {
     if (amt !== undefined && (!Number.isInteger(amt) || amt < 0)) {
       throw new RangeError(`read(amt): amt must be a non-negative integer, got ${String(amt)}`);
@@ -82,9 +97,20 @@ export class HTTPResponse {
     }
     const stream = this.#stream!;
     if (amt === undefined) {
+      const limit = this.#limit;
       const chunks: Buffer[] = [];
-      for await (const chunk of stream) chunks.push(chunk as Buffer);
-      return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      let total = 0;
+      for await (const chunk of stream) {
+        total += (chunk as Buffer).length;
+        if (limit !== undefined && total > limit.bytes) {
+          // Stop reading: the rest is never held, and the connection is freed.
+          stream.on("error", () => {});
+          stream.destroy();
+          throw limit.tooLarge(total);
+        }
+        chunks.push(chunk as Buffer);
+      }
+      return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
     }
     if (amt === 0) return EMPTY;
     return readSome(stream, amt);

@@ -5,12 +5,15 @@ import type { LookupFunction } from "node:net";
 import { Readable } from "node:stream";
 import { Agent, Pool, ProxyAgent, buildConnector, errors as undiciErrors, type Dispatcher } from "undici";
 import { settings } from "../common/settings.js";
+import { REQUEST_DEADLINE_FACTOR, checkByteCount, checkCount, checkDuration, checkTimeout } from "../common/numeric-options.js";
 import { HTTPResponse } from "./http-response.js";
-import { headerValue, type HeaderMap } from "../common/exceptions.js";
+import { headerValue } from "../common/exceptions.js";
 import {
   ClientClosedError, DecompressionError, ProxyError, RedirectError, ResponseTooLargeError, TimeoutError,
 } from "../common/types.js";
-import { BufferedHop, Exchange, type HopFailure } from "./buffered.js";
+import { BufferedHop, Exchange, type HopFailure, type TimeoutPhase } from "./buffered.js";
+import { ConnectAttempts, attemptSignal, type Connector } from "./connect.js";
+import { checkRequestHeaders } from "./headers.js";
 import { DecodeFailure, acceptedCodings, decodeStream, parseContentCodings } from "./decode.js";
 import { ProxyTunnelFailure, toTransportError, type FailureSite } from "./errors.js";
 import { parseProxyUrl, proxyAuthorization, proxyFromEnvironment, type ProxyConfig } from "./proxy.js";
@@ -26,12 +29,16 @@ export interface TransportOptions {
   port: number;
   /** Whether to speak https. */
   secure: boolean;
-  /** Request timeout in ms: connect, time to headers, and idle time between body chunks. @defaultValue 60000 */
+  /**
+   * Request timeout in ms, the bound on every wait: making the socket (TCP, TLS, a proxy's CONNECT
+   * and the TLS inside it, together), the response's headers from the request written (1xx
+   * responses do not reset it), and idle time between body chunks. @defaultValue 60000
+   */
   timeout?: number | undefined;
   /**
    * Overall deadline in ms for a buffered (non-raw) request: connect, redirects, headers and the
-   * whole body. Raw and streamed requests have only the idle timeouts, since their reader sets the
-   * pace. @defaultValue 10 × timeout
+   * whole body. Raw and streamed requests have only the idle bounds (a body also waits at most
+   * `timeout` on its reader), since their reader sets the pace. @defaultValue 10 × timeout
    */
   requestDeadline?: number | undefined;
   /** Proxy URL; undefined reads the environment, null means no proxy. */
@@ -105,6 +112,13 @@ export function formatOrigin(secure: boolean, host: string, port: number): strin
 
 const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"]);
 
+/** The byte length of a body known in advance (none is 0), or undefined for a stream. */
+function knownLength(body: TransportBody): number | undefined {
+  if (body === undefined || body === null) return 0;
+  if (typeof body === "string") return Buffer.byteLength(body);
+  return body instanceof Uint8Array ? body.byteLength : undefined;
+}
+
 function isReplayableBody(body: TransportBody): boolean {
   return body === undefined || body === null || typeof body === "string" || body instanceof Uint8Array;
 }
@@ -138,6 +152,10 @@ export class LibcloudConnection implements Transport {
   readonly #origin: string;
   #dispatcher: Dispatcher;
   #closed = false;
+  /** Sockets being made, each bounded by `timeout`; close() stops them all. */
+  readonly #attempts = new ConnectAttempts();
+  /** Requests that have no socket yet (queued, or waiting for one being made). */
+  #awaitingSocket = 0;
 
   constructor(options: TransportOptions) {
     this.hostname = options.host;
@@ -145,11 +163,12 @@ export class LibcloudConnection implements Transport {
     this.secure = options.secure;
     this.host = formatOrigin(options.secure, options.host, options.port);
     this.#origin = new URL(this.host).origin;
-    this.timeout = options.timeout ?? 60_000;
-    this.requestDeadline = options.requestDeadline ?? this.timeout * 10;
-    this.maxBufferedBodyBytes = options.maxBufferedBodyBytes ?? settings.maxBufferedBodyBytes;
+    // Checked here too: a transportOptions() override or a direct caller skips the connection's checks.
+    this.timeout = checkTimeout(options.timeout ?? 60_000);
+    this.requestDeadline = options.requestDeadline === undefined ? this.timeout * REQUEST_DEADLINE_FACTOR : checkDuration("requestDeadline", options.requestDeadline);
+    this.maxBufferedBodyBytes = checkByteCount("maxBufferedBodyBytes", options.maxBufferedBodyBytes ?? settings.maxBufferedBodyBytes);
     this.#connectionClassName = options.connectionClassName;
-    this.#maxConnections = options.maxConnections;
+    this.#maxConnections = options.maxConnections === undefined ? undefined : checkCount("maxConnections", options.maxConnections);
     const tls = buildTlsOptions({
       verify: options.verifySslCert ?? settings.verifySslCert,
       caCert: options.caCert ?? settings.caCertsPath,
@@ -157,17 +176,20 @@ export class LibcloudConnection implements Transport {
       keyFile: options.keyFile,
       keyPassphrase: options.keyPassphrase,
     });
-    this.#connect = { ...tls, timeout: this.timeout, ...(options.lookup === undefined ? {} : { lookup: options.lookup }) };
+    // undici's own connect timer is off (timeout 0): #bound times the whole of making a socket.
+    this.#connect = { ...tls, timeout: 0, ...(options.lookup === undefined ? {} : { lookup: options.lookup }) };
     const proxyUrl = options.proxyUrl === undefined ? proxyFromEnvironment(this.secure, this.hostname, this.port) : options.proxyUrl;
     this.#dispatcher = this.#makeDispatcher(proxyUrl ?? null);
   }
 
   #makeDispatcher(proxyUrl: string | null): Dispatcher {
     const cap = this.#maxConnections === undefined ? {} : { connections: this.#maxConnections };
-    const common = { keepAliveTimeout: 4_000, headersTimeout: this.timeout, bodyTimeout: this.timeout, ...cap };
+    // undici's headers and body timers are off: its timers are coarse (up to a second late), and
+    // each request is bounded by its Exchange instead (buffered.ts).
+    const common = { keepAliveTimeout: 4_000, headersTimeout: 0, bodyTimeout: 0, ...cap };
     if (proxyUrl === null) {
       this.proxy = null;
-      return new Agent({ ...common, connect: preciseConnector(this.#connect, this.timeout) });
+      return new Agent({ ...common, connect: this.#bound(buildConnector(this.#connect)) });
     }
     const proxy = parseProxyUrl(proxyUrl);
     this.proxy = proxy;
@@ -181,11 +203,19 @@ export class LibcloudConnection implements Transport {
       proxyTunnel: false,
       requestTls: this.#connect,
       proxyTls: this.#connect,
-      clientFactory: (origin: URL, opts: object) => tunnelClient(new Pool(origin, { ...opts, ...cap })),
+      // The pool that carries CONNECTs: a CONNECT's wait is bounded by the attempt it serves.
+      clientFactory: (origin: URL, opts: { connect?: unknown }) => tunnelClient(new Pool(origin, { ...opts, ...common, connect: this.#bound(opts.connect) })),
       // undici makes the pool that carries plain-http requests to the proxy with only `connect`:
-      // the cap on sockets must be given here, or it would not apply through a proxy.
-      factory: (origin: string | URL, opts: object) => new Pool(origin, { ...opts, ...cap }),
+      // the cap on sockets must be given here, or it would not apply through a proxy. For tunnelled
+      // targets `connect` is undici's tunnel (CONNECT, then TLS to the target): bounded as one wait.
+      factory: (origin: string | URL, opts: { connect?: unknown }) => new Pool(origin, { ...opts, ...cap, connect: this.#bound(opts.connect) }),
     });
+  }
+
+  /** A connector bounded by `timeout` (undici's default connector when given none). */
+  #bound(connect: unknown): Connector {
+    const inner = typeof connect === "function" ? connect as Connector : buildConnector(this.#connect);
+    return this.#attempts.bound(inner, this.timeout);
   }
 
   /** Routes the following requests through a proxy (`null` for none). */
@@ -203,6 +233,12 @@ export class LibcloudConnection implements Transport {
   request(request: TransportRequest): Promise<HTTPResponse> {
     const site = this.#site(request.method, this.host);
     if (this.#closed) return Promise.reject(new ClientClosedError(`Connection closed: ${request.method} ${this.host}`, { code: "ERR_CLIENT_CLOSED", host: this.host, method: request.method, requestSent: false }));
+    // The last check before the wire, whatever hooks and signers added (InvalidHeaderError, never sent).
+    try {
+      checkRequestHeaders(request.headers, knownLength(request.body));
+    } catch (error) {
+      return Promise.reject(error);
+    }
     // Not async: each async frame that returns another's promise costs microtask turns per request.
     if (request.raw === true || request.stream === true) return this.#follow(request, site);
     return this.#fetchBuffered(request, site);
@@ -213,25 +249,17 @@ export class LibcloudConnection implements Transport {
    * through one dispatch() per hop (buffered.ts).
    */
   async #fetchBuffered(request: TransportRequest, firstSite: FailureSite): Promise<HTTPResponse> {
-    const exchange = new Exchange();
-    const timer = setTimeout(() => exchange.abort(new TimeoutError(
-      `Request did not complete within ${this.requestDeadline} ms: ${firstSite.method} ${firstSite.origin}`,
-      { code: "ETIMEDOUT", phase: "request", host: firstSite.origin, method: firstSite.method, requestSent: true },
-    )), this.requestDeadline);
-    const callerSignal = request.signal;
-    const forward = (): void => exchange.abort(callerSignal?.reason);
-    if (callerSignal?.aborted === true) forward();
-    else callerSignal?.addEventListener("abort", forward, { once: true });
+    const state = { site: firstSite };
+    const exchange = this.#exchange(request, firstSite, state, this.requestDeadline);
     const body = request.body ?? null;
     let sendBody: TransportBody = body;
     let hop = this.#firstHop(request, body);
-    let site = firstSite;
     let retryStale = (request.idempotent ?? IDEMPOTENT_METHODS.has(request.method)) && isReplayableBody(body);
     try {
       for (let redirects = 0; ; redirects++) {
         let result: BufferedHop;
         try {
-          result = await this.#sendBuffered(request, hop, sendBody, exchange);
+          result = await this.#sendHop(request, hop, sendBody, exchange, false);
         } catch (failure) {
           const { error, afterHeaders } = failure as HopFailure;
           if (exchange.aborted) throw exchange.reason;
@@ -242,24 +270,56 @@ export class LibcloudConnection implements Transport {
             redirects--;
             continue;
           }
-          throw afterHeaders ? decodeError(error, site) : toTransportError(error, site);
+          throw afterHeaders ? decodeError(error, state.site) : toTransportError(error, state.site);
         }
         retryStale = false;
         const location = result.headers["location"];
         if (!REDIRECT_STATUSES.has(result.status) || location === undefined) {
-          this.#checkProxyAuth(result.status, hop, site);
+          this.#checkProxyAuth(result.status, hop, state.site);
           return new HTTPResponse(result);
         }
-        ({ hop, sendBody } = this.#redirect(hop, sendBody, result.status, location, redirects, firstSite, site, request));
-        site = this.#site(hop.method, hop.origin);
+        exchange.pause();
+        ({ hop, sendBody } = this.#redirect(hop, sendBody, result.status, location, redirects, firstSite, state.site, request));
+        state.site = this.#site(hop.method, hop.origin);
       }
     } finally {
-      clearTimeout(timer);
-      callerSignal?.removeEventListener("abort", forward);
+      exchange.finish();
     }
   }
 
-  #sendBuffered(request: TransportRequest, hop: Hop, body: TransportBody, exchange: Exchange): Promise<BufferedHop> {
+  /**
+   * The abort state and time bounds of one request: its caller's signal, the idle bound
+   * (`timeout`) on every wait once a socket is assigned, and the overall `deadlineMs`.
+   */
+  #exchange(request: TransportRequest, firstSite: FailureSite, state: { site: FailureSite }, deadlineMs: number): Exchange {
+    const idleMs = this.timeout;
+    const onTimeout = (phase: TimeoutPhase, readerIdle: boolean): Error => {
+      const site = phase === "request" ? firstSite : state.site;
+      const where = `${site.method} ${site.origin}`;
+      const details = { code: "ETIMEDOUT", phase, host: site.origin, method: site.method, requestSent: true };
+      if (phase === "request") return new TimeoutError(`Request did not complete within ${deadlineMs} ms: ${where}`, details);
+      if (phase === "headers") return new TimeoutError(`Timed out waiting for response headers (${idleMs} ms): ${where}`, details);
+      if (!readerIdle) return new TimeoutError(`Timed out reading the response body (idle ${idleMs} ms): ${where}`, details);
+      if (!warnedUnread) {
+        warnedUnread = true;
+        process.emitWarning(`A raw response body was left unread for ${idleMs} ms and has been destroyed to free its connection (${where}); read it to the end or destroy it.`, { code: "LIBCLOUD_UNREAD_BODY" });
+      }
+      return new TimeoutError(`Response body not read for ${idleMs} ms (idle): ${where}`, details);
+    };
+    this.#awaitingSocket++;
+    const onSocketOrEnd = (endedWithout: "aborted" | "failed" | null): void => {
+      this.#awaitingSocket--;
+      // The last request waiting for a socket was aborted: stop making sockets nobody will use
+      // (a stalled handshake would otherwise hold the process for up to `timeout`).
+      if (endedWithout === "aborted" && this.#awaitingSocket === 0 && this.#attempts.size > 0) {
+        this.#attempts.stopAll(new undiciErrors.RequestAbortedError("no request waits for this socket any more"));
+      }
+    };
+    return new Exchange({ idleMs, deadlineMs, onTimeout, onSocketOrEnd }, request.signal);
+  }
+
+  /** One hop: buffered (the body read whole) or, with `stream`, resolved at the headers. */
+  #sendHop(request: TransportRequest, hop: Hop, body: TransportBody, exchange: Exchange, stream: boolean): Promise<BufferedHop> {
     const limit = this.maxBufferedBodyBytes;
     const handler = new BufferedHop({
       method: hop.method,
@@ -270,8 +330,10 @@ export class LibcloudConnection implements Transport {
         { code: "ERR_RESPONSE_TOO_LARGE", host: hop.origin, method: hop.method, limit },
       ),
       dropBody: (status, headers) => REDIRECT_STATUSES.has(status) && headers["location"] !== undefined || this.#proxyRefused(status, hop),
-    });
+      stream,
+    }, exchange);
     exchange.current = handler;
+    if (exchange.aborted) handler.cancel(exchange.reason);
     this.#dispatcher.dispatch(this.#dispatchOptions(hop, body), handler);
     return handler.promise;
   }
@@ -283,8 +345,9 @@ export class LibcloudConnection implements Transport {
       method: hop.method,
       headers: hop.headers,
       body: (body ?? null) as NonNullable<Dispatcher.DispatchOptions["body"]> | null,
-      headersTimeout: this.timeout,
-      bodyTimeout: this.timeout,
+      // Bounded by the request's Exchange, to the millisecond (undici's timers are coarse).
+      headersTimeout: 0,
+      bodyTimeout: 0,
       // undici closes the socket after every HEAD (and says `Connection: close`) unless told
       // not to; a driver's getObject is a HEAD, so that cost a new TCP connection per call.
       // The response to a HEAD is read as body-less either way.
@@ -342,43 +405,56 @@ export class LibcloudConnection implements Transport {
     return { method, origin, hostname: this.hostname, connectionClassName: this.#connectionClassName, viaProxy: this.proxy !== null };
   }
 
-  /** A raw or streamed request: redirects followed, the final body left unread as a stream. */
+  /**
+   * A raw or streamed request: redirects followed, the final body left unread as a stream. It has
+   * the same bounds as a buffered one on every wait, but no overall deadline (its reader sets the
+   * pace); its body waits at most `timeout` on the server, and as long on its reader.
+   */
   async #follow(request: TransportRequest, firstSite: FailureSite): Promise<HTTPResponse> {
-    const signal = request.signal;
+    const state = { site: firstSite };
+    const exchange = this.#exchange(request, firstSite, state, Infinity);
     const body = request.body ?? null;
     let hop = this.#firstHop(request, body);
     let sendBody: TransportBody = body;
-    let site = firstSite;
-    const idempotent = (request.idempotent ?? IDEMPOTENT_METHODS.has(request.method)) && isReplayableBody(body);
-    for (let redirects = 0; ; redirects++) {
-      const data = await this.#dispatch(hop, sendBody, signal, site, idempotent && redirects === 0);
-      const location = data.headers["location"];
-      if (!REDIRECT_STATUSES.has(data.statusCode) || location === undefined) return this.#respond(request, hop, data, signal, site);
-      await data.body.dump().catch(() => {});
-      ({ hop, sendBody } = this.#redirect(hop, sendBody, data.statusCode, Array.isArray(location) ? location[0] ?? "" : location, redirects, firstSite, site, request));
-      site = this.#site(hop.method, hop.origin);
-    }
-  }
-
-  async #dispatch(hop: Hop, body: TransportBody, signal: AbortSignal | undefined, site: FailureSite, retryStale: boolean): Promise<Dispatcher.ResponseData> {
+    let retryStale = (request.idempotent ?? IDEMPOTENT_METHODS.has(request.method)) && isReplayableBody(body);
     try {
-      return await abortable(this.#dispatcher.request({ ...this.#dispatchOptions(hop, body), signal: signal ?? null }), signal);
+      for (let redirects = 0; ; redirects++) {
+        let result: BufferedHop;
+        try {
+          result = await this.#sendHop(request, hop, sendBody, exchange, true);
+        } catch (failure) {
+          const { error, afterHeaders } = failure as HopFailure;
+          if (exchange.aborted) throw exchange.reason;
+          // The keep-alive race, as in #fetchBuffered.
+          if (retryStale && !afterHeaders && isStaleSocketClose(error)) {
+            retryStale = false;
+            redirects--;
+            continue;
+          }
+          throw afterHeaders ? decodeError(error, state.site) : toTransportError(error, state.site);
+        }
+        retryStale = false;
+        const location = result.headers["location"];
+        if (!REDIRECT_STATUSES.has(result.status) || location === undefined) return this.#respond(request, hop, result, exchange, state.site);
+        exchange.pause();
+        ({ hop, sendBody } = this.#redirect(hop, sendBody, result.status, location, redirects, firstSite, state.site, request));
+        state.site = this.#site(hop.method, hop.origin);
+      }
     } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      // The keep-alive race, as in #fetchBuffered.
-      if (retryStale && isStaleSocketClose(error)) return this.#dispatch(hop, body, signal, site, false);
-      throw toTransportError(error, site);
+      exchange.finish();
+      throw error;
     }
   }
 
-  #respond(request: TransportRequest, hop: Hop, data: Dispatcher.ResponseData, signal: AbortSignal | undefined, site: FailureSite): HTTPResponse {
-    const headers = collectHeaders(data.headers);
-    const init = { status: data.statusCode, reason: data.statusText, headers, rawHeaders: rawHeaderList(data.headers) };
-    if (this.#proxyRefused(data.statusCode, hop)) discard(data.body);
-    this.#checkProxyAuth(data.statusCode, hop, site);
-    if (hop.method === "HEAD" || data.statusCode === 204 || data.statusCode === 304) {
-      // Nothing to read (whatever Content-Length says); dump() keeps the socket reusable.
-      void data.body.dump().catch(() => {});
+  #respond(request: TransportRequest, hop: Hop, result: BufferedHop, exchange: Exchange, site: FailureSite): HTTPResponse {
+    const headers = result.headers;
+    const init = { status: result.status, reason: result.reason, headers, rawHeaders: result.rawHeaders };
+    const stream = result.stream;
+    this.#checkProxyAuth(result.status, hop, site);
+    if (stream === null || hop.method === "HEAD" || result.status === 204 || result.status === 304) {
+      // Nothing to read (whatever Content-Length says).
+      exchange.finish();
+      if (stream !== null) discard(stream);
       return new HTTPResponse({ ...init, body: null });
     }
     site.headersReceived = true;
@@ -387,67 +463,33 @@ export class LibcloudConnection implements Transport {
       codings = parseContentCodings(headers["content-encoding"]) ?? [];
       if (!acceptedCodings(codings, headerValue(request.headers, "accept-encoding"))) codings = [];
     } catch (error) {
-      discard(data.body);
+      discard(stream);
       throw decodeError(error, site);
     }
-    return new HTTPResponse({ ...init, body: mapStreamErrors(decodeStream(data.body, codings), site, signal, this.timeout) });
+    const limit = this.maxBufferedBodyBytes;
+    return new HTTPResponse({
+      ...init,
+      body: mapStreamErrors(decodeStream(stream, codings), site, request.signal),
+      // What reading the whole body at once may hold (RawResponse.body()): the buffered cap, decoded.
+      bodyLimit: {
+        bytes: limit,
+        tooLarge: (received) => new ResponseTooLargeError(
+          `Response body over the ${limit}-byte limit for buffered reads (got ${received} bytes decoded; iterate the body to read more): ${site.method} ${site.origin}`,
+          { code: "ERR_RESPONSE_TOO_LARGE", host: site.origin, method: site.method, limit },
+        ),
+      },
+    });
   }
 
   /** Closes the pool; requests in flight fail with ClientClosedError. Calling it twice is a no-op. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#dispatcher.destroy().catch(() => {});
+    const destroyed = this.#dispatcher.destroy().catch(() => {});
+    // Sockets still being made (a stalled TLS handshake, a CONNECT the proxy never answers) go now.
+    this.#attempts.stopAll(new undiciErrors.ClientDestroyedError());
+    await destroyed;
   }
-}
-
-/**
- * Rejects as soon as `signal` aborts. undici only notices an abort once the request has a socket,
- * so a request still connecting would otherwise wait for the connect timeout.
- */
-function abortable(pending: Promise<Dispatcher.ResponseData>, signal: AbortSignal | undefined): Promise<Dispatcher.ResponseData> {
-  if (signal === undefined) return pending;
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      reject(signal.reason);
-      pending.then((late) => discard(late.body), () => {});
-    };
-    if (signal.aborted) return onAbort();
-    signal.addEventListener("abort", onAbort, { once: true });
-    const unlisten = (): void => signal.removeEventListener("abort", onAbort);
-    pending.then(
-      (data) => { unlisten(); resolve(data); },
-      (error: unknown) => { unlisten(); reject(error); },
-    );
-  });
-}
-
-/**
- * undici's connector with a connect timer of our own: undici's is a coarse timer (±500 ms), and a
- * connect timeout should fire at `timeout`, not up to a second later. The socket is destroyed.
- */
-function preciseConnector(options: Record<string, unknown>, timeoutMs: number): buildConnector.connector {
-  const base = buildConnector({ ...options, timeout: 0 });
-  return (opts, callback) => {
-    let settled = false;
-    const timer = setTimeout(() => {
-      if (settled) return;
-      settled = true;
-      (socket as { destroy?: () => void } | undefined)?.destroy?.();
-      callback(new undiciErrors.ConnectTimeoutError(`Connect Timeout Error (attempted ${opts.hostname}:${opts.port}, timeout ${timeoutMs} ms)`), null);
-    }, timeoutMs);
-    const socket: unknown = base(opts, (error, connected) => {
-      if (settled) {
-        connected?.destroy();
-        return;
-      }
-      settled = true;
-      clearTimeout(timer);
-      if (error === null) callback(null, connected);
-      else callback(error, null);
-    });
-    return socket;
-  };
 }
 
 /**
@@ -471,6 +513,7 @@ function tunnelClient(pool: Pool): Pool {
     configurable: true,
     value: async (options: Dispatcher.ConnectOptions): Promise<Dispatcher.ConnectData> => {
       let data: Dispatcher.ConnectData;
+      const signal = options.signal ?? undefined;
       try {
         data = await connect(options);
       } catch (cause) {
@@ -480,6 +523,10 @@ function tunnelClient(pool: Pool): Pool {
         data.socket.on("error", () => {}).destroy();
         throw new ProxyTunnelFailure(`Proxy answered CONNECT with ${data.statusCode}`, data.statusCode);
       }
+      // The TLS handshake inside the tunnel is still part of the attempt: stopping it ends the tunnel.
+      const attempt = attemptSignal(options) ?? (signal instanceof AbortSignal ? signal : undefined);
+      if (attempt?.aborted === true) data.socket.destroy();
+      else attempt?.addEventListener("abort", () => data.socket.destroy(), { once: true });
       return data;
     },
   });
@@ -514,68 +561,24 @@ function decodeError(error: unknown, site: FailureSite): unknown {
 let warnedUnread = false;
 
 /**
- * A stream whose errors are typed transport errors, with backpressure kept. A body its reader
- * leaves unread for `idleMs` (never started, or paused) is destroyed with a body TimeoutError,
- * so a forgotten raw response cannot hold its socket forever (undici's body timeout stops while
- * the reader applies backpressure); the first time, a process warning names the leak.
+ * A stream whose errors are typed transport errors, with backpressure kept. Its time bounds are
+ * the Exchange's: a body left unread for `timeout` (never started, or paused) is destroyed with a
+ * body TimeoutError, so a forgotten raw response cannot hold its socket forever; the first time,
+ * a process warning names the leak.
  */
-function mapStreamErrors(source: Readable, site: FailureSite, signal: AbortSignal | undefined, idleMs: number): Readable {
-  let timer: NodeJS.Timeout | undefined;
-  const stop = (): void => clearTimeout(timer);
-  const arm = (): void => {
-    stop();
-    timer = setTimeout(onIdle, idleMs);
-  };
+function mapStreamErrors(source: Readable, site: FailureSite, signal: AbortSignal | undefined): Readable {
   async function* pump(): AsyncGenerator<Buffer> {
     try {
-      for await (const chunk of source) {
-        stop();
-        yield chunk as Buffer;
-        arm();
-      }
+      for await (const chunk of source) yield chunk as Buffer;
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       throw decodeError(error, site);
     } finally {
-      stop();
       discard(source);
     }
   }
   const out = Readable.from(pump(), { objectMode: false, highWaterMark: 64 * 1024 });
-  function onIdle(): void {
-    const where = `${site.method} ${site.origin}`;
-    if (!warnedUnread) {
-      warnedUnread = true;
-      process.emitWarning(`A raw response body was left unread for ${idleMs} ms and has been destroyed to free its connection (${where}); read it to the end or destroy it.`, { code: "LIBCLOUD_UNREAD_BODY" });
-    }
-    discard(source);
-    // Nobody may be listening (the body was forgotten): the error must not become an uncaught one.
-    if (out.listenerCount("error") === 0) out.on("error", () => {});
-    out.destroy(new TimeoutError(`Response body not read for ${idleMs} ms (idle): ${where}`, {
-      code: "ETIMEDOUT", phase: "body", host: site.origin, method: site.method, requestSent: true,
-    }));
-  }
-  arm();
-  out.once("close", stop);
-  return out;
-}
-
-function collectHeaders(raw: Record<string, string | string[] | undefined>): HeaderMap {
-  const out: HeaderMap = Object.create(null) as HeaderMap;
-  for (const name of Object.keys(raw)) {
-    const value = raw[name];
-    if (value === undefined) continue;
-    out[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
-  }
-  return out;
-}
-
-function rawHeaderList(raw: Record<string, string | string[] | undefined>): string[] {
-  const out: string[] = [];
-  for (const name of Object.keys(raw)) {
-    const value = raw[name];
-    if (Array.isArray(value)) for (const v of value) out.push(name, v);
-    else if (value !== undefined) out.push(name, value);
-  }
+  // Destroyed before its first read, the generator never runs its `finally`: free the socket here.
+  out.once("close", () => discard(source));
   return out;
 }

@@ -24,6 +24,10 @@ const PROXY_FORMAT = "proxy_url must be in the following format: http://<proxy h
 /**
  * Parses `http://host:port` or `http://user:pass@host:port` (https proxies too). Userinfo is
  * percent-decoded exactly once. A malformed URL throws libcloud's format error without echoing it.
+ * Userinfo without a ":" (`http://user@host:3128`, or the empty `http://@host:3128`) is refused,
+ * as libcloud's `_parse_proxy_url` refuses it ("URL is in an invalid format"): a user without a
+ * password is most often a password lost to quoting, and sending the proxy `user:` would hide that.
+ * Either side of the ":" may be empty (`user:@`, `:token@`), as in libcloud.
  */
 export function parseProxyUrl(url: string): ProxyConfig {
   let parsed: URL;
@@ -31,6 +35,11 @@ export function parseProxyUrl(url: string): ProxyConfig {
     parsed = new URL(url);
   } catch {
     throw new ConfigError(PROXY_FORMAT);
+  }
+  const authority = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)/.exec(url)?.[1] ?? "";
+  const at = authority.lastIndexOf("@");
+  if (at >= 0 && !authority.slice(0, at).includes(":")) {
+    throw new ConfigError(`${PROXY_FORMAT} (the credentials must be <username>:<password>; a username without a password, or an empty one before "@", is refused as libcloud refuses it)`);
   }
   const scheme = parsed.protocol.slice(0, -1);
   if (scheme !== "http" && scheme !== "https") throw new ConfigError(`${PROXY_FORMAT} (unsupported proxy scheme "${scheme}")`);
@@ -53,7 +62,7 @@ export function parseProxyUrl(url: string): ProxyConfig {
   return config;
 }
 
-/** The Proxy-Authorization value for a proxy with credentials (a username alone is fine), else undefined. */
+/** The Proxy-Authorization value for a proxy with credentials (either part may be empty), else undefined. */
 export function proxyAuthorization(config: ProxyConfig): string | undefined {
   if (config.username === undefined && config.password === undefined) return undefined;
   return `Basic ${Buffer.from(`${config.username ?? ""}:${config.password ?? ""}`, "utf8").toString("base64")}`;

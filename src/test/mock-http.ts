@@ -2,12 +2,16 @@
 // request to a method named after the URL path, so the whole pipeline above it (hooks, signing,
 // retry, response classes) runs unchanged.
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
 import { Readable } from "node:stream";
-import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
+import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from "node:zlib";
 import { HTTPResponse } from "../http/http-response.js";
-import type { HeaderMap } from "../common/exceptions.js";
-import { LibcloudError } from "../common/types.js";
+import { headerValue, type HeaderMap } from "../common/exceptions.js";
+import { settings } from "../common/settings.js";
+import { DecompressionError, LibcloudError, ResponseTooLargeError } from "../common/types.js";
+import { DecodeFailure, acceptedCodings, parseContentCodings } from "../http/decode.js";
 import { formatOrigin, type Transport, type TransportOptions, type TransportRequest } from "../http/libcloud-connection.js";
+import type { FileFixtures } from "./file-fixtures.js";
 
 /** A mock method's answer: `[status, body, headers, reason]` (body, headers and reason optional). */
 export type MockResponse = readonly [status: number, body?: string | Uint8Array | null, headers?: Readonly<Record<string, string | number>>, reason?: string];
@@ -58,26 +62,62 @@ export function reasonPhrase(status: number): string {
   return REASONS[status] ?? "";
 }
 
-/**
- * The mock method name for a request, exactly as libcloud's `MockHttp._get_method_name`: the path
- * without its trailing `/`, with `/`, `.`, `-` (and `%`) as `_`; `_<type>` when a type is set;
- * `_<value>` of the `useParam` query parameter when present; `root` for an empty name.
- */
-export function mockMethodName(url: string, type: string | null | undefined, useParam: string | null | undefined): string {
+/** A parsed query string as libcloud's `parse_qs` gives it: each name with its values, in order. */
+export type MockQuery = Readonly<Record<string, readonly string[]>>;
+
+/** Splits a request target into its path (no trailing `/`, no fragment) and its parsed query. */
+function splitTarget(url: string): { path: string; qs: MockQuery } {
   const q = url.indexOf("?");
   let path = q < 0 ? url : url.slice(0, q);
   const hash = path.indexOf("#");
   if (hash >= 0) path = path.slice(0, hash);
   if (path.endsWith("/")) path = path.slice(0, -1);
+  const qs: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
+  for (const [k, v] of new URLSearchParams(q < 0 ? "" : url.slice(q + 1))) (qs[k] ??= []).push(v);
+  return { path, qs };
+}
+
+/** libcloud's `BaseMockHttpObject._get_method_name` on an already split target. */
+function defaultMethodName(type: string | null | undefined, useParam: string | null | undefined, qs: MockQuery, path: string): string {
   let name = path.replace(/[/.-]/g, "_").replace(/~/g, "%7E");
   if (type) name = `${name}_${type}`;
   if (useParam) {
-    const value = new URLSearchParams(q < 0 ? "" : url.slice(q + 1)).get(useParam);
-    if (value !== null) name = `${name}_${value.replace(/[.-]/g, "_")}`;
+    const value = qs[useParam]?.[0];
+    if (value !== undefined) name = `${name}_${value.replace(/[.-]/g, "_")}`;
   }
   if (name === "") name = "root";
   return name.replace(/%/g, "_");
 }
+
+/**
+ * The mock method name for a request, exactly as libcloud's `MockHttp._get_method_name`: the path
+ * without its trailing `/`, with `/`, `.`, `-` (and `%`) as `_`; `_<type>` when a type is set;
+ * `_<value>` of the `useParam` query parameter when present; `root` for an empty name. (A subclass
+ * changes the rule for its requests by overriding {@link MockHttp.getMethodName}.)
+ */
+export function mockMethodName(url: string, type: string | null | undefined, useParam: string | null | undefined): string {
+  const { path, qs } = splitTarget(url);
+  return defaultMethodName(type, useParam, qs, path);
+}
+
+/**
+ * Answers requests no mock method matches from fixture files (libcloud's `__getattr__` catch-all in
+ * its Azure Blobs mock): the method name plus `.<extension>`, loaded from `fixtures`.
+ */
+export interface MockCatchAll {
+  /** Where `<name>.<extension>` is looked up. */
+  readonly fixtures: FileFixtures;
+  /** The fixture's extension, without the dot. @defaultValue "json" */
+  readonly extension?: string | undefined;
+  /** The status answered. @defaultValue 200 */
+  readonly status?: number | undefined;
+  /** The headers answered. @defaultValue a Content-Type that follows the extension */
+  readonly headers?: Readonly<Record<string, string>> | undefined;
+}
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  json: "application/json", xml: "application/xml", txt: "text/plain", html: "text/html", bin: "application/octet-stream",
+};
 
 interface History {
   visitedUrls: string[];
@@ -111,7 +151,27 @@ export function sequence(...responses: MockResponse[]): MockMethod {
   return fn;
 }
 
-const BASE_NAMES = new Set(["constructor", "request", "setHttpProxy", "close", "dispatch", "knownMethods", "host", "replay"]);
+const BASE_NAMES = new Set([
+  "constructor", "request", "setHttpProxy", "close", "dispatch", "knownMethods", "host", "replay", "getMethodName", "unknownMethod",
+]);
+
+interface Declared {
+  type: { own: boolean; value: string | null };
+  useParam: { own: boolean; value: string | null };
+}
+
+/** What a class declared for `type` and `useParam`, captured the first time the class is used. */
+const declaredValues = new WeakMap<object, Declared>();
+
+function declared(cls: typeof MockHttp): Declared {
+  let d = declaredValues.get(cls);
+  if (d === undefined) {
+    const own = (name: "type" | "useParam"): boolean => Object.prototype.hasOwnProperty.call(cls, name);
+    d = { type: { own: own("type"), value: cls.type }, useParam: { own: own("useParam"), value: cls.useParam } };
+    declaredValues.set(cls, d);
+  }
+  return d;
+}
 
 /**
  * A transport for driver tests (`libcloud.test.MockHttp`). Subclass it and define one method per
@@ -142,25 +202,68 @@ export class MockHttp implements Transport {
     Object.defineProperty(this, "proxyUrl", { value: options.proxyUrl, writable: true, enumerable: false });
   }
 
+  /**
+   * Answers requests no mock method matches from fixture files, as libcloud's Azure Blobs mock does
+   * with `__getattr__` (see {@link MockCatchAll}); null: such a request fails with MockHttpError.
+   * @defaultValue null
+   */
+  static catchAll: MockCatchAll | null = null;
+
   /** URLs requested through this class (path and query), in order. */
   static get visitedUrls(): string[] {
+    declared(this);
     return historyOf(this).visitedUrls;
   }
 
   /** Mock method names executed through this class, in order. */
   static get executedMockMethods(): string[] {
+    declared(this);
     return historyOf(this).executedMockMethods;
   }
 
   /** Every request answered through this class, in order. */
   static get requests(): MockRequest[] {
+    declared(this);
     return historyOf(this).requests;
   }
 
-  /** Clears the history and sets `type` back to null (call it in beforeEach). */
+  /**
+   * Clears the history and puts `type` and `useParam` back to what the class declared (captured the
+   * first time the class is used: call reset() in beforeEach, before a test changes them).
+   */
   static reset(): void {
+    const d = declared(this);
     histories.delete(this);
-    if (Object.prototype.hasOwnProperty.call(this, "type")) this.type = null;
+    for (const name of ["type", "useParam"] as const) {
+      if (d[name].own) this[name] = d[name].value;
+      else if (Object.prototype.hasOwnProperty.call(this, name)) delete (this as { type?: string | null; useParam?: string | null })[name];
+    }
+  }
+
+  /**
+   * The mock method name for a request (libcloud's `_get_method_name(type, use_param, qs, path)`):
+   * override it to route by another rule, as libcloud's Azurite mock strips the account from the path.
+   * `path` has no query and no trailing `/`; `qs` maps each query parameter to its values. A `%` in
+   * the result becomes `_`, as libcloud does before looking the method up.
+   */
+  getMethodName(type: string | null, useParam: string | null, qs: MockQuery, path: string): string {
+    return defaultMethodName(type, useParam, qs, path);
+  }
+
+  /**
+   * Answers a request no mock method matches; undefined makes it fail with MockHttpError. By default
+   * it loads `<name>.<extension>` through the class's {@link MockHttp.catchAll} when that is set and
+   * the file exists. Override it for a catch-all of your own.
+   */
+  unknownMethod(name: string, _method: string, _url: string, _body: string | Buffer | null, _headers: Readonly<Record<string, string>>):
+    MockResponse | Promise<MockResponse> | undefined {
+    const catchAll = (this.constructor as typeof MockHttp).catchAll;
+    if (catchAll === null) return undefined;
+    const extension = catchAll.extension ?? "json";
+    const file = `${name}.${extension}`;
+    if (!existsSync(catchAll.fixtures.path(file))) return undefined;
+    const headers = catchAll.headers ?? { "content-type": CONTENT_TYPES[extension] ?? "application/octet-stream" };
+    return [catchAll.status ?? 200, catchAll.fixtures.loadBytes(file), headers];
   }
 
   /** The mock method names this class defines. */
@@ -183,24 +286,29 @@ export class MockHttp implements Transport {
   async request(request: TransportRequest): Promise<HTTPResponse> {
     if (this.closed) throw new Error(`MockHttp: request after close(): ${request.method} ${request.url}`);
     const cls = this.constructor as typeof MockHttp;
-    const name = mockMethodName(request.url, cls.type, cls.useParam);
+    declared(cls);
+    const { path, qs } = splitTarget(request.url);
+    const name = this.getMethodName(cls.type, cls.useParam, qs, path).replace(/%/g, "_");
     const member = (this as unknown as Record<string, unknown>)[name];
-    if (!isMockMember(member) || (BASE_NAMES.has(name) && !Object.prototype.hasOwnProperty.call(this, name))) {
+    const isMember = isMockMember(member) && !(BASE_NAMES.has(name) && !Object.prototype.hasOwnProperty.call(this, name));
+    const body = await readBody(request.body);
+    const fallback = isMember ? undefined : this.unknownMethod(name, request.method, request.url, body, request.headers);
+    if (!isMember && fallback === undefined) {
       const known = this.knownMethods();
+      const catchAll = cls.catchAll === null ? "" : ` (catch-all: no fixture ${cls.catchAll.fixtures.root}/${name}.${cls.catchAll.extension ?? "json"})`;
       throw new MockHttpError(
         `${cls.name}: no mock method "${name}" for ${request.method} ${request.url}` +
-        `${cls.type ? ` (type ${JSON.stringify(cls.type)})` : ""}${cls.useParam ? ` (useParam ${JSON.stringify(cls.useParam)})` : ""}; ` +
+        `${cls.type ? ` (type ${JSON.stringify(cls.type)})` : ""}${cls.useParam ? ` (useParam ${JSON.stringify(cls.useParam)})` : ""}${catchAll}; ` +
         `known: ${known.length === 0 ? "(none)" : known.join(", ")}`,
         name, known,
       );
     }
-    const body = await readBody(request.body);
     const history = historyOf(cls);
     history.visitedUrls.push(request.url);
     history.executedMockMethods.push(name);
     history.requests.push({ method: request.method, url: request.url, methodName: name, headers: request.headers, body });
-    const answer = await this.dispatch(name, member as MockMethod | readonly MockResponse[], request, body);
-    return toHttpResponse(answer, request, `${cls.name}.${name}`);
+    const answer = isMember ? await this.dispatch(name, member as MockMethod | readonly MockResponse[], request, body) : await fallback!;
+    return toHttpResponse(answer, request, `${cls.name}.${name}`, this.host, this.options.maxBufferedBodyBytes ?? settings.maxBufferedBodyBytes);
   }
 
   /** Calls a mock member: a method, or the next of an array of responses. @internal */
@@ -238,7 +346,7 @@ async function readBody(body: TransportRequest["body"]): Promise<string | Buffer
   return Buffer.concat(chunks);
 }
 
-function toHttpResponse(answer: MockResponse, request: TransportRequest, where: string): HTTPResponse {
+function toHttpResponse(answer: MockResponse, request: TransportRequest, where: string, origin: string, limit: number): HTTPResponse {
   if (!Array.isArray(answer) || typeof answer[0] !== "number") {
     throw new TypeError(`${where} must return [status, body, headers, reason], got ${typeof answer}`);
   }
@@ -249,17 +357,53 @@ function toHttpResponse(answer: MockResponse, request: TransportRequest, where: 
     headers[k.toLowerCase()] = String(v);
     list.push(k, String(v));
   }
-  let bytes = rawBody === undefined || rawBody === null ? Buffer.alloc(0) : typeof rawBody === "string" ? Buffer.from(rawBody) : Buffer.from(rawBody);
-  // Like the real transport, hand over decoded bodies (a fixture may be stored compressed).
-  for (const coding of (headers["content-encoding"] ?? "").split(",").map((c) => c.trim().toLowerCase()).filter((c) => c !== "" && c !== "identity").reverse()) {
-    if (coding === "gzip" || coding === "x-gzip") bytes = gunzipSync(bytes);
-    else if (coding === "deflate") bytes = inflateSync(bytes);
-    else if (coding === "br") bytes = brotliDecompressSync(bytes);
-  }
+  let bytes: Buffer = rawBody === undefined || rawBody === null ? Buffer.alloc(0) : typeof rawBody === "string" ? Buffer.from(rawBody) : Buffer.from(rawBody);
   const init = { status, reason: reason ?? reasonPhrase(status), headers, rawHeaders: list };
   if (request.method === "HEAD" || status === 204 || status === 304) return new HTTPResponse({ ...init, body: null });
-  if (request.raw === true || request.stream === true) return new HTTPResponse({ ...init, body: Readable.from(chunked(bytes), { objectMode: false }) });
+  bytes = decodeAsTransport(bytes, headers["content-encoding"], request, origin);
+  if (request.raw === true || request.stream === true) {
+    // Reading a raw body whole (RawResponse.body()) has the buffered cap, as from the transport (H7).
+    const bodyLimit = {
+      bytes: limit,
+      tooLarge: (received: number) => new ResponseTooLargeError(
+        `Response body over the ${limit}-byte limit for buffered reads (got ${received} bytes decoded; iterate the body to read more): ${request.method} ${origin}`,
+        { code: "ERR_RESPONSE_TOO_LARGE", host: origin, method: request.method, limit },
+      ),
+    };
+    return new HTTPResponse({ ...init, body: Readable.from(chunked(bytes), { objectMode: false }), bodyLimit });
+  }
+  // The transport's cap on buffered bodies (decoded bytes), with its error.
+  if (bytes.length > limit) {
+    throw new ResponseTooLargeError(
+      `Response body over the ${limit}-byte limit for buffered responses (got ${bytes.length} bytes decoded; use raw/stream requests for large bodies): ${request.method} ${origin}`,
+      { code: "ERR_RESPONSE_TOO_LARGE", host: origin, method: request.method, limit },
+    );
+  }
   return new HTTPResponse({ ...init, body: bytes });
+}
+
+/**
+ * Undoes the body's content codings by the real transport's rule (H16): only the codings the request
+ * accepted (a request without Accept-Encoding accepts all; `identity` none), an unknown coding leaves
+ * the body as sent, and too many codings or bad data fail with DecompressionError.
+ */
+function decodeAsTransport(bytes: Buffer, contentEncoding: string | undefined, request: TransportRequest, origin: string): Buffer {
+  try {
+    const codings = parseContentCodings(contentEncoding) ?? [];
+    if (!acceptedCodings(codings, headerValue(request.headers, "accept-encoding"))) return bytes;
+    for (const coding of [...codings].reverse()) {
+      if (coding === "gzip" || coding === "x-gzip") bytes = gunzipSync(bytes);
+      else if (coding === "deflate") bytes = bytes.length > 0 && (bytes[0]! & 0x0f) === 0x08 ? inflateSync(bytes) : inflateRawSync(bytes);
+      else bytes = brotliDecompressSync(bytes);
+    }
+    return bytes;
+  } catch (error) {
+    const zlibCode = (error as { code?: unknown }).code;
+    const code = error instanceof DecodeFailure ? error.code : typeof zlibCode === "string" ? zlibCode : "Z_DATA_ERROR";
+    throw new DecompressionError(`Could not decode the response body (${(error as Error).message}): ${request.method} ${origin}`, {
+      code, host: origin, method: request.method, cause: error,
+    });
+  }
 }
 
 function* chunked(bytes: Buffer): Generator<Buffer> {

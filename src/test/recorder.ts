@@ -3,7 +3,7 @@
 // PlaybackMockHttp subclass (TypeScript) that replays them. Secrets are sanitised with the same
 // rules as the debug log.
 import { mkdirSync, writeFileSync } from "node:fs";
-import { basename, dirname, resolve } from "node:path";
+import { basename, resolve } from "node:path";
 import { setEnvironmentRecorderFactory, setExchangeRecorder, type ExchangeRecorder, type RecordedExchange } from "../utils/logging-connection.js";
 import {
   REDACTED, connectionSecrets, redactHeaders, redactJsonValue, redactTarget, scrubSecrets, sensitiveDeclarations,
@@ -18,8 +18,9 @@ export interface RecordOptions {
   /** Module the generated source imports from. @defaultValue "libcloud-ts/test" */
   importFrom?: string | undefined;
   /**
-   * The fixture root written into the generated source (`new FileFixtures(root, subdir)`, relative
-   * paths resolving against the working directory of the tests). @defaultValue the parent of `dir`
+   * The fixture root written into the generated source (`new FileFixtures(root, subdir, { base:
+   * import.meta.url })`): a relative root is relative to the generated file's source directory, never
+   * to the working directory. @defaultValue the generated file's own directory, where the fixtures are
    */
   fixturesRoot?: string | undefined;
   /** Sanitise secrets; `false` records them (never commit such fixtures). @defaultValue true */
@@ -63,7 +64,7 @@ export class Recorder implements ExchangeRecorder {
   /** Name of the generated PlaybackMockHttp subclass. */
   readonly className: string;
   readonly maxBodyBytes: number;
-  readonly #options: { importFrom: string; fixturesRoot: string; redact: boolean };
+  readonly #options: { importFrom: string; fixturesRoot: string | undefined; redact: boolean };
   readonly #entries: Entry[] = [];
   readonly #files = new Set<string>();
 
@@ -74,7 +75,7 @@ export class Recorder implements ExchangeRecorder {
     this.maxBodyBytes = options.maxBodyBytes ?? 64 * 1024 * 1024;
     this.#options = {
       importFrom: options.importFrom ?? "libcloud-ts/test",
-      fixturesRoot: options.fixturesRoot ?? dirname(this.dir),
+      fixturesRoot: options.fixturesRoot,
       redact: options.redact ?? true,
     };
     this.sourcePath = resolve(this.dir, `${kebab(this.className)}.ts`);
@@ -159,7 +160,8 @@ export class Recorder implements ExchangeRecorder {
       "",
       `/** Replays the recorded session strictly; swap it in with \`connCls\`. */`,
       `export class ${this.className} extends PlaybackMockHttp {`,
-      `  static override fixtures: FileFixtures | null = new FileFixtures(${q(this.#options.fixturesRoot)}, ${q(basename(this.dir))});`,
+      // Beside the generated file (or relative to it), wherever the tests run from and wherever it was recorded.
+      `  static override fixtures: FileFixtures | null = new FileFixtures(${this.#options.fixturesRoot === undefined ? '".", ""' : `${q(this.#options.fixturesRoot)}, ${q(basename(this.dir))}`}, { base: import.meta.url });`,
       `  static override recorded: Readonly<Record<string, readonly RecordedResponse[]>> = {`,
     ];
     for (const [name, list] of byName) {

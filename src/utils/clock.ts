@@ -52,3 +52,79 @@ export function setClock(clock: Clock): () => void {
     current = previous;
   };
 }
+
+/**
+ * One timer for a deadline that moves, as a transport's idle timeouts do (every body chunk pushes
+ * it later). Moving it later costs a number store: the timer, when it fires early, re-arms itself
+ * for what is left; only a deadline moved earlier resets the timer. Real time always (transport
+ * deadlines are not driven by an installed fake clock); `onExpire` runs at most once per `setAt`.
+ */
+export class Deadline {
+  /** When the deadline falls (performance.now() time); Infinity when disarmed. */
+  #at = Infinity;
+  /** When the timer in flight fires; Infinity when none is. */
+  #firesAt = Infinity;
+  #timer: NodeJS.Timeout | undefined = undefined;
+  readonly #onExpire: () => void;
+
+  constructor(onExpire: () => void) {
+    this.#onExpire = onExpire;
+  }
+
+  /** When the deadline falls, or Infinity. */
+  get at(): number {
+    return this.#at;
+  }
+
+  /** Sets the deadline to the time `at` (performance.now() time). */
+  setAt(at: number): void {
+    this.#at = at;
+    if (at === Infinity) return;
+    // A timer that fires sooner re-arms itself for the rest: nothing to do now.
+    if (this.#firesAt <= at) return;
+    this.#schedule(at, performance.now());
+  }
+
+  /** Disarms the deadline and releases its timer. */
+  clear(): void {
+    this.#at = Infinity;
+    this.#firesAt = Infinity;
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+
+  #schedule(at: number, now: number): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#firesAt = at;
+    // A delay past 2^31 − 1 ms would fire at once: wait the most a timer holds, then re-arm.
+    this.#timer = setTimeout(fireDeadline, Math.min(2 ** 31 - 1, Math.max(1, Math.ceil(at - now))), this);
+  }
+
+  /** The timer fired: expire, or re-arm for what is left. @internal */
+  fire(): void {
+    this.#timer = undefined;
+    this.#firesAt = Infinity;
+    const at = this.#at;
+    if (at === Infinity) return;
+    const now = performance.now();
+    // Node's timers may fire up to a millisecond before performance.now() says.
+    if (at - now > 1) {
+      this.#schedule(at, now);
+      return;
+    }
+    this.#at = Infinity;
+    this.#onExpire();
+  }
+}
+
+/** One function for every Deadline's timer (no closure per deadline). */
+function fireDeadline(deadline: Deadline): void {
+  deadline.fire();
+}
+
+/** performance.now(), for code that measures against a {@link Deadline}. */
+export function monotonicNow(): number {
+  return performance.now();
+}

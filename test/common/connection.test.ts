@@ -74,7 +74,7 @@ describe("constructor and class-level configuration", () => {
     assert.deepEqual([c.host, c.port, c.secure, c.requestPath], ["test.com", 8080, false, "/v1"]);
     const d = new Connection({ url: "https://[::1]/" });
     assert.deepEqual([d.host, d.port, d.secure], ["::1", 443, true]);
-    assert.throws(() => new Connection({ url: "ftp://test.com/" }), (e: unknown) => e instanceof LibcloudError && e.message === "Invalid scheme");
+    assert.throws(() => new Connection({ url: "ftp://test.com/" }), (e: unknown) => e instanceof ConfigError && e instanceof LibcloudError && /^Invalid scheme: "ftp"/.test(e.message));
   });
 
   test("U6/R13: bad host, port and durations are ConfigErrors at construction", () => {

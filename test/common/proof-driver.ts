@@ -1,17 +1,12 @@
 // A proof driver written only against the public API: a JSON API with Bearer auth and a job
 // that is started with POST and polled until done. Used by the core tests and docs/TESTING-DRIVERS.md.
-import { BaseDriver, JobFailedError, JsonResponse, PollingConnection, type LibcloudRequest } from "../../src/index.js";
+import { BaseDriver, JobFailedError, JsonResponse, PollingConnectionKey, type LibcloudRequest } from "../../src/index.js";
 
 export class JobsResponse extends JsonResponse {}
 
-export class JobsConnection extends PollingConnection {
+export class JobsConnection extends PollingConnectionKey {
   static override responseCls = JobsResponse;
   static override pollInterval = 1000;
-  declare key: string;
-  constructor(key: string, options = {}) {
-    super(options);
-    Object.defineProperty(this, "key", { value: key, enumerable: false });
-  }
   override addDefaultHeaders(headers: Record<string, string>, _request?: LibcloudRequest) {
     return { ...headers, Authorization: `Bearer ${this.key}`, Accept: "application/json" };
   }

@@ -297,6 +297,11 @@ test("P12: 103 Early Hints (and 102) before the final response → ignored; an u
     const response = await conn.request("/103");
     assert.equal(response.status, 200);
     assert.equal(response.body, "final");
+    // The 103's headers are not the response's (they were merged into it before H4's fix).
+    assert.equal(response.headers["link"], undefined);
+    const raw = await conn.request("/103", { raw: true });
+    assert.equal(raw.headers["link"], undefined);
+    assert.equal((await raw.body()).toString(), "final");
     const err = await rejection(() => conn.request("/100"));
     assertTyped(err, ConnectionError);
     assert.match((err as Error).message, /bad response/);

@@ -103,15 +103,15 @@ test("T13 through a proxy: maxConnections caps the sockets to the proxy, for abs
   }
 });
 
-test("X3: proxy URL parsing — userinfo decoded exactly once, username only, missing port defaults, socks5 and garbage refused without echoing the password", { timeout: 5000 }, () => {
+test("X3: proxy URL parsing — userinfo decoded exactly once, missing port defaults, socks5 and garbage refused without echoing the password", { timeout: 5000 }, () => {
   const p1 = parseProxyUrl("http://us%3Aer:p%3A%40%2Fss%C3%A9@proxy.local:3128");
   assert.deepEqual([p1.username, p1.password, p1.host, p1.port], ["us:er", "p:@/ssé", "proxy.local", 3128]);
   const p2 = parseProxyUrl("http://user:p@ss@proxy.local:8080"); // a raw "@" in the password: the last "@" ends userinfo
   assert.deepEqual([p2.username, p2.password, p2.host], ["user", "p@ss", "proxy.local"]);
   const p3 = parseProxyUrl("http://user:%2540@proxy.local:8080"); // "%2540" is "%40" after one decoding, never "@"
   assert.equal(p3.password, "%40");
-  const p4 = parseProxyUrl("http://onlyuser@proxy.local:8080");
-  assert.deepEqual([p4.username, p4.password], ["onlyuser", undefined]);
+  // A username without a password is refused, as libcloud refuses it (issue 11; test below).
+  assert.throws(() => parseProxyUrl("http://onlyuser@proxy.local:8080"), ConfigError);
   // Decision: a missing port is the scheme's own (80/443), as curl and undici do; libcloud raised ValueError.
   assert.equal(parseProxyUrl("http://proxy.local").port, 80);
   assert.equal(parseProxyUrl("https://proxy.local").port, 443);
@@ -350,4 +350,28 @@ test("X5 (plain http): the proxy answers a plain-http request with 407 → Proxy
     await conn.close();
     await fake.close();
   }
+});
+
+test("issue 11: proxy userinfo without a password (http://user@host:3128) or empty (http://@host:3128) → ConfigError, as libcloud; empty parts around ':' accepted", { timeout: 5000 }, async () => {
+  for (const bad of ["http://user@proxy.local:3128", "http://@proxy.local:3128", "https://alice-hunter2@proxy.local:3128", "http://us%3Aer@proxy.local:3128"]) {
+    const err = (() => { try { parseProxyUrl(bad); } catch (e) { return e; } return undefined; })();
+    assertTyped(err, ConfigError);
+    assert.match((err as Error).message, /<username>:<password>/);
+    assertNoSecret(err, ["alice-hunter2", "us%3Aer", "us:er"]);
+  }
+  // Everywhere a proxy URL is read: the option, setHttpProxy and the environment.
+  assert.throws(() => new Connection({ host: "127.0.0.1", port: 80, secure: false, proxyUrl: "http://user@127.0.0.1:3128" }), ConfigError);
+  const conn = new Connection({ host: "127.0.0.1", port: 80, secure: false, proxyUrl: null });
+  assert.throws(() => conn.setHttpProxy("http://@127.0.0.1:3128"), ConfigError);
+  await withEnv({ http_proxy: "http://user@127.0.0.1:3128" }, async () => {
+    assert.throws(() => proxyFromEnvironment(false, "example.com", 80), (e: unknown) => e instanceof ConfigError && /http_proxy environment variable/.test((e as Error).message));
+  });
+  await conn.close();
+  // libcloud splits at ":" and allows either side empty: `user:` and `:token` are credentials.
+  const p1 = parseProxyUrl("http://user:@proxy.local:3128");
+  assert.deepEqual([p1.username, p1.password], ["user", undefined]);
+  const p2 = parseProxyUrl("http://:token@proxy.local:3128");
+  assert.deepEqual([p2.username, p2.password], [undefined, "token"]);
+  // No userinfo at all is no credentials.
+  assert.deepEqual([parseProxyUrl("http://proxy.local:3128").username, parseProxyUrl("http://proxy.local:3128").password], [undefined, undefined]);
 });

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import ts from "typescript";
@@ -107,7 +107,7 @@ describe("the proof driver, logged and recorded", () => {
     const run = async (d: JobsDriver): Promise<unknown[]> => [await d.listThings(), await d.runJob("build"), await d.listThings()];
     try {
       const recorder = startRecording(dir, regenerate
-        ? { className: "RecordedJobsMockHttp", importFrom: "../../../../src/test/index.js", fixturesRoot: "test/fixtures/recorded" }
+        ? { className: "RecordedJobsMockHttp", importFrom: "../../../../src/test/index.js" }
         : { className: "RecordedJobsMockHttp", importFrom: testEntry });
       let live: unknown[];
       try {
@@ -122,8 +122,11 @@ describe("the proof driver, logged and recorded", () => {
       ]);
       for (const file of readdirSync(dir)) assert.ok(!readFileSync(join(dir, file), "utf8").includes(TOKEN), file);
       const js = ts.transpileModule(readFileSync(recorder.sourcePath, "utf8"), { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
-      writeFileSync(join(root, "replay.mjs"), js.replace("../../../../src/test/index.js", testEntry));
-      const Mock = ((await import(pathToFileURL(join(root, "replay.mjs")).href)) as { RecordedJobsMockHttp: typeof PlaybackMockHttp }).RecordedJobsMockHttp;
+      // Beside the generated source, as a compiled copy would sit: its fixtures resolve against it.
+      const replayPath = join(dir, ".replay.mjs");
+      writeFileSync(replayPath, js.replace("../../../../src/test/index.js", testEntry));
+      const Mock = ((await import(pathToFileURL(resolve(replayPath)).href)) as { RecordedJobsMockHttp: typeof PlaybackMockHttp }).RecordedJobsMockHttp;
+      rmSync(replayPath);
       const replayed = new JobsDriver("not-the-token");
       replayed.connection.connCls = Mock;
       replayed.connection.connect();

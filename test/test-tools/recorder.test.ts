@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
@@ -49,7 +49,7 @@ describe("recording and strict playback", () => {
     const regenerate = process.env["LIBCLOUD_REGENERATE_FIXTURES"] === "1";
     dir = regenerate ? join("test", "fixtures", "recorded", "example") : join(mkdtempSync(join(tmpdir(), "libcloud-rec-")), "example");
     const recorder = startRecording(dir, regenerate
-      ? { className: "ExampleMockHttp", importFrom: "../../../../src/test/index.js", fixturesRoot: "test/fixtures/recorded" }
+      ? { className: "ExampleMockHttp", importFrom: "../../../../src/test/index.js" }
       : { className: "ExampleMockHttp", importFrom: testEntry });
     try {
       const d = new ExampleDriver(TOKEN, { secure: false, host: "127.0.0.1", port: api.port });
@@ -61,9 +61,11 @@ describe("recording and strict playback", () => {
     // Node 20 cannot run TypeScript: strip the types of the generated source and load it.
     const source = readFileSync(recorder.sourcePath, "utf8");
     const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
-    const jsPath = join(mkdtempSync(join(tmpdir(), "libcloud-rec-js-")), "example-mock-http.mjs");
+    // Beside the generated source, as a compiled copy would sit: its fixtures resolve against it.
+    const jsPath = resolve(dir, ".example-mock-http.mjs");
     writeFileSync(jsPath, regenerate ? js.replace("../../../../src/test/index.js", testEntry) : js);
     Mock = ((await import(pathToFileURL(jsPath).href)) as { ExampleMockHttp: typeof PlaybackMockHttp }).ExampleMockHttp;
+    rmSync(jsPath);
   });
 
   test("fixtures are written in libcloud's layout, one file per body named after the mock method", () => {

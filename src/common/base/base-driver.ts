@@ -62,12 +62,16 @@ export class BaseDriver<C extends Connection = Connection> {
     checkOptionKeys(options, cls.optionNames, cls.name);
     defineSecret(this, "key", key);
     defineSecret(this, "secret", secret);
-    this.secure = options.secure ?? true;
     this.apiVersion = options.apiVersion;
     this.region = options.region;
     const { apiVersion: _a, region: _r, ...connectionOptions } = options;
-    const merged: Record<string, unknown> = { ...connectionOptions, secure: this.secure, ...this.exConnectionClassKwargs() };
+    // libcloud's merge: the hook's options first, then every option the constructor was given
+    // (a given value wins; one left out or undefined leaves the hook's).
+    const merged: Record<string, unknown> = { ...this.exConnectionClassKwargs() };
+    for (const [k, v] of Object.entries(connectionOptions)) if (v !== undefined) merged[k] = v;
     for (const k of Object.keys(merged)) if (merged[k] === undefined) delete merged[k];
+    this.secure = typeof merged["secure"] === "boolean" ? merged["secure"] : true;
+    merged["secure"] = this.secure;
     // Which of the two constructor shapes connectionCls has is known only at run time, as in libcloud.
     const ConnectionCls = cls.connectionCls as new (key: string, secretOrOptions?: string | ConnectionOptions, options?: ConnectionOptions) => Connection;
     const connection = secret === undefined ? new ConnectionCls(key, merged) : new ConnectionCls(key, secret, merged);
@@ -76,7 +80,10 @@ export class BaseDriver<C extends Connection = Connection> {
     this.connection.connect();
   }
 
-  /** Extra connection options (`_ex_connection_class_kwargs`); runs during construction. */
+  /**
+   * Extra connection options (`_ex_connection_class_kwargs`); runs during construction, before
+   * subclass fields are set. An option given to the driver's constructor wins over the same key here.
+   */
   exConnectionClassKwargs(): Record<string, unknown> {
     return {};
   }

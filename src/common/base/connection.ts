@@ -15,12 +15,12 @@ import {
   addCacheBusting, copyHeaders, copyParams, encodeQuery, encodeRequestTarget, hasHeader, joinActionPath,
   normalizeHeaders, normalizeMethod, setHeader,
 } from "./http-message.js";
-import { checkBackoff, checkCount, checkDuration, checkHost, checkOptionKeys, checkPort } from "./options.js";
+import { checkBackoff, checkByteCount, checkCount, checkDuration, checkHost, checkOptionKeys, checkPort, checkTimeout, parseConnectionUrl } from "./options.js";
 import { RawResponse } from "./raw-response.js";
 import { currentRequest, requestScope, type HeaderInput, type LibcloudRequest, type Params, type RequestBody } from "./request-context.js";
 import { Response, buildResponse, type ResponseConnection } from "./response.js";
 import { errorForResponse } from "./response-error.js";
-import { settings } from "../settings.js";
+import { retryFailedByDefault, settings } from "../settings.js";
 
 /** Options of a connection's constructor. Durations in milliseconds. */
 export interface ConnectionOptions {
@@ -96,7 +96,10 @@ export interface RequestOptions {
   stream?: boolean | undefined;
   /** A value sent as JSON (with `Content-Type: application/json`). */
   json?: unknown;
-  /** Retry failed requests; wins over settings.retryFailedHttpRequests. @defaultValue true when `retry` is given, else the setting (off) */
+  /**
+   * Retry failed requests; wins over `LIBCLOUD_RETRY_FAILED_HTTP_REQUESTS` and settings.retryFailedHttpRequests.
+   * @defaultValue true when `retry` is given, else the variable or the setting (off)
+   */
   retryFailed?: boolean | undefined;
   /** Per-call retry settings (count bound, delay, backoff, budget, `onRetry`); giving them turns retrying on unless `retryFailed: false`. */
   retry?: RequestRetryOptions | undefined;
@@ -146,19 +149,6 @@ export type RawResponseOf<C extends Connection> = InstanceType<C["rawResponseCls
 export type RetryClass = new (options: RetryOptions) => MinimalRetry;
 
 /** Parses a URL into the connection's fields; only http and https are allowed. */
-function parseConnectionUrl(url: string): { secure: boolean; host: string; port: number; path: string } {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch (cause) {
-    throw new LibcloudError(`Invalid URL: ${JSON.stringify(url.replace(/\/\/[^/@]*@/, "//"))}`, { cause });
-  }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new LibcloudError("Invalid scheme");
-  const secure = parsed.protocol === "https:";
-  const host = parsed.hostname.replace(/^\[|\]$/g, "");
-  return { secure, host, port: parsed.port === "" ? (secure ? 443 : 80) : Number(parsed.port), path: parsed.pathname };
-}
-
 function isReplayable(data: RequestBody): boolean {
   return data === undefined || data === null || typeof data === "string" || data instanceof Uint8Array || typeof data === "function";
 }
@@ -286,7 +276,7 @@ export class Connection {
     this.host = checkHost(host);
     this.port = checkPort(port ?? (secure ? 443 : 80));
     this.requestPath = requestPath;
-    this.timeout = checkDuration("timeout", options.timeout ?? cls.timeout);
+    this.timeout = checkTimeout(options.timeout ?? cls.timeout);
     const retryDelay = options.retryDelay ?? cls.retryDelay;
     this.retryDelay = retryDelay === undefined ? undefined : checkDuration("retryDelay", retryDelay);
     const backoff = options.backoff ?? cls.backoff;
@@ -305,7 +295,7 @@ export class Connection {
     if (caCert !== undefined) checkPemSource(caCert, "Certificate");
     this.sensitiveHeaders = cls.sensitiveHeaders;
     this.verifySslCert = options.verifySslCert;
-    this.maxBufferedBodyBytes = options.maxBufferedBodyBytes;
+    this.maxBufferedBodyBytes = options.maxBufferedBodyBytes === undefined ? undefined : checkByteCount("maxBufferedBodyBytes", options.maxBufferedBodyBytes);
     const maxConnections = options.maxConnections ?? cls.maxConnections;
     this.maxConnections = maxConnections === undefined ? undefined : checkCount("maxConnections", maxConnections);
     if (options.proxyUrl !== undefined && options.proxyUrl !== null) parseProxyUrl(options.proxyUrl);
@@ -573,7 +563,7 @@ export class Connection {
     const target = query === "" ? request.action : `${request.action}${request.action.includes("?") ? "&" : "?"}${query}`;
     request.url = encodeRequestTarget(target.startsWith("/") ? target : `/${target}`);
     const perCall = options.retry;
-    if (!(options.retryFailed ?? (perCall !== undefined || settings.retryFailedHttpRequests))) return await this.#send(transport, request, headers, scoped, 1);
+    if (!(options.retryFailed ?? (perCall !== undefined || retryFailedByDefault()))) return await this.#send(transport, request, headers, scoped, 1);
     let attempt = 0;
     const send = (): Promise<Response | RawResponse> => this.#send(transport, request, headers, scoped, ++attempt);
     const userOnRetry = perCall?.onRetry;

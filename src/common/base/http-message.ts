@@ -2,10 +2,10 @@
 // encoding (urlencode with doseq), header normalisation (_normalize_headers) and the validation
 // that keeps CR/LF/NUL and non-token methods off the wire.
 import { randomBytes } from "node:crypto";
+import { InvalidHeaderError, checkHeader } from "../../http/headers.js";
 import type { HeaderInput, ParamValue, Params } from "./request-context.js";
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const BAD_VALUE = /[\r\n\0]/;
 
 /** Checks and upper-cases a method: a token (so no spaces, CR or LF), lower case normalised. */
 export function normalizeMethod(method: unknown): string {
@@ -16,21 +16,23 @@ export function normalizeMethod(method: unknown): string {
 }
 
 /**
- * Headers as strings (numbers converted, as libcloud does); other value types, names that are
- * not tokens, and values with CR, LF or NUL are refused before anything is sent.
+ * Headers as strings (numbers converted, as libcloud does); other value types, and what the
+ * transport would refuse (src/http/headers.ts: names that are not tokens, values with control
+ * characters, DEL or characters above U+00FF, hop-by-hop headers, `Expect`, a bad Content-Length)
+ * are refused with an InvalidHeaderError (a TypeError) before anything is sent.
  */
 export function normalizeHeaders(headers: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of Object.keys(headers)) {
     const value = headers[name];
     if (value === undefined || value === null) continue;
-    if (!TOKEN.test(name)) throw new TypeError(`Invalid header name ${JSON.stringify(name).slice(0, 80)}`);
+    if (!TOKEN.test(name)) checkHeader(name, "");
     let text: string;
     if (typeof value === "string") text = value;
     else if (typeof value === "number" && Number.isFinite(value)) text = String(value);
     else if (typeof value === "bigint" || typeof value === "boolean") text = String(value);
-    else throw new TypeError(`Invalid value for header "${name}": must be a string or a number, got ${Array.isArray(value) ? "an array" : typeof value}`);
-    if (BAD_VALUE.test(text)) throw new TypeError(`Invalid value for header "${name}": CR, LF and NUL are not allowed`);
+    else throw new InvalidHeaderError(`Invalid value for header "${name}": must be a string or a number, got ${Array.isArray(value) ? "an array" : typeof value}`, "ERR_INVALID_HEADER_VALUE", name);
+    checkHeader(name, text);
     if (name.toLowerCase() === "proxy-authorization") {
       throw new TypeError('The "Proxy-Authorization" header is set from the proxy URL; it cannot be given per request');
     }
@@ -77,8 +79,20 @@ export function quotePlus(text: string): string {
   return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%20/g, "+");
 }
 
-function paramText(value: string | number | boolean | bigint): string {
-  return typeof value === "boolean" ? (value ? "True" : "False") : String(value);
+/** A query value as libcloud's urlencode writes it; an object, function or symbol is a TypeError. */
+function paramText(name: string, value: unknown): string {
+  switch (typeof value) {
+    case "string":
+      return value;
+    case "boolean":
+      return value ? "True" : "False";
+    case "number":
+    case "bigint":
+      return String(value);
+    default:
+      // Never "[object Object]" or a function's source on the wire.
+      throw new TypeError(`Invalid value for query parameter ${JSON.stringify(name).slice(0, 82)}: must be a string, number, boolean or a list of them, got ${value === null ? "null" : Array.isArray(value) ? "a nested list" : typeof value}`);
+  }
 }
 
 /** urlencode(params, doseq=True): arrays repeat the key; null and undefined are left out. */
@@ -87,10 +101,11 @@ export function encodeQuery(params: Params): string {
   const parts: string[] = [];
   for (const [name, value] of pairs) {
     if (value === undefined || value === null) continue;
+    if (typeof name !== "string") throw new TypeError(`Invalid query parameter name: must be a string, got ${typeof name}`);
     if (Array.isArray(value)) {
-      for (const v of value as ReadonlyArray<string | number | boolean | bigint>) parts.push(`${quotePlus(name)}=${quotePlus(paramText(v))}`);
+      for (const v of value as readonly unknown[]) parts.push(`${quotePlus(name)}=${quotePlus(paramText(name, v))}`);
     } else {
-      parts.push(`${quotePlus(name)}=${quotePlus(paramText(value as string | number | boolean | bigint))}`);
+      parts.push(`${quotePlus(name)}=${quotePlus(paramText(name, value))}`);
     }
   }
   return parts.join("&");

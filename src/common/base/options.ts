@@ -5,6 +5,8 @@ import { describeValue } from "../../utils/describe-value.js";
 import { ConfigError } from "../types.js";
 
 export { describeValue };
+// The numeric checks live below the base, where the transport can use them too.
+export { MAX_TIMER_MS, REQUEST_DEADLINE_FACTOR, checkByteCount, checkCount, checkDuration, checkTimeout } from "../numeric-options.js";
 
 /** Throws a TypeError naming the first key of `options` that is not in `allowed`. */
 export function checkOptionKeys(options: object | undefined | null, allowed: ReadonlySet<string>, where: string): void {
@@ -18,21 +20,33 @@ export function checkOptionKeys(options: object | undefined | null, allowed: Rea
   }
 }
 
-/** A duration in ms: a finite number > 0. */
-export function checkDuration(name: string, value: unknown): number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new ConfigError(`${name} must be a finite number of milliseconds > 0, got ${describeValue(value)}`);
+
+/**
+ * The `url` option: `http(s)://host[:port][/path]`. A malformed one is a ConfigError that shows
+ * nothing of the URL (it may carry credentials) but what is wrong with it.
+ */
+export function parseConnectionUrl(url: unknown): { secure: boolean; host: string; port: number; path: string } {
+  if (typeof url !== "string") throw new ConfigError(`url must be a string, got ${typeof url}`);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // No cause: Node's URL error keeps the whole input.
+    throw new ConfigError("url is not a valid URL (expected http(s)://host[:port][/path]; the value is not shown, it may hold credentials)");
   }
-  return value;
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    // libcloud's message, without the URL it echoes.
+    throw new ConfigError(`Invalid scheme: ${JSON.stringify(parsed.protocol.slice(0, -1)).slice(0, 40)} (url must use http or https)`);
+  }
+  if (parsed.username !== "" || parsed.password !== "") {
+    throw new ConfigError("url must not carry credentials (user:password@); pass them to the driver instead");
+  }
+  if (parsed.hostname === "") throw new ConfigError("url has no host");
+  const secure = parsed.protocol === "https:";
+  const host = parsed.hostname.replace(/^\[|\]$/g, "");
+  return { secure, host, port: parsed.port === "" ? (secure ? 443 : 80) : Number(parsed.port), path: parsed.pathname };
 }
 
-/** A count: an integer >= 1. */
-export function checkCount(name: string, value: unknown): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
-    throw new ConfigError(`${name} must be an integer >= 1, got ${describeValue(value)}`);
-  }
-  return value;
-}
 
 /** A backoff multiplier: a finite number >= 1. */
 export function checkBackoff(value: unknown): number {

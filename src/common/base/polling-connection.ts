@@ -4,7 +4,8 @@ import { abortReason, getClock } from "../../utils/clock.js";
 import { formatOrigin } from "../../http/libcloud-connection.js";
 import { baseEvent, channels } from "../diagnostics.js";
 import { connectionSecrets, redactHeaders, redactTarget, redactUrl, scrubSecrets, sensitiveDeclarations } from "../../utils/redact.js";
-import { Connection, type RequestOptions, type ResponseOf } from "./connection.js";
+import { Connection, type ConnectionOptions, type RequestOptions, type ResponseOf } from "./connection.js";
+import { defineSecret } from "./connection-key.js";
 import type { HeaderInput, Params, RequestBody } from "./request-context.js";
 import type { Response } from "./response.js";
 
@@ -165,5 +166,20 @@ export class PollingConnection extends Connection {
   /** Whether the job has completed; may throw a typed error for a failed job. Subclasses must implement it. */
   hasCompleted(_response: Response): boolean | Promise<boolean> {
     throw new LibcloudError("hasCompleted not implemented for this connection");
+  }
+}
+
+/**
+ * A polling connection with a single `key`: libcloud's `class C(PollingConnection, ConnectionKey)`,
+ * which every JSON API with asynchronous jobs needs. TypeScript has no multiple inheritance, so it
+ * is a PollingConnection that keeps the key as ConnectionKey does (not an `instanceof ConnectionKey`).
+ */
+export class PollingConnectionKey extends PollingConnection {
+  /** The API key (non-enumerable: never printed by inspect or JSON). */
+  declare key: string;
+
+  constructor(key: string, options: ConnectionOptions = {}) {
+    super(options);
+    defineSecret(this, "key", key);
   }
 }

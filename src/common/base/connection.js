@@ -1,0 +1,552 @@
+var _a;
+// Port of libcloud/common/base.py: Connection.
+import { inspect } from "node:util";
+import { baseEvent, channels, statusOf, tracingAttempts } from "../diagnostics.js";
+import { ClientClosedError, LibcloudError } from "../types.js";
+import { LibcloudConnection, formatOrigin } from "../../http/libcloud-connection.js";
+import { parseProxyUrl } from "../../http/proxy.js";
+import { checkPemSource } from "../../http/tls.js";
+import { abortReason } from "../../utils/clock.js";
+import { addRequestIdHeader, observeExchange } from "../../utils/logging-connection.js";
+import { Retry } from "../../utils/retry.js";
+import { VERSION } from "../../version.js";
+import { addCacheBusting, copyHeaders, copyParams, encodeQuery, encodeRequestTarget, hasHeader, joinActionPath, normalizeHeaders, normalizeMethod, setHeader, } from "./http-message.js";
+import { checkBackoff, checkByteCount, checkCount, checkDuration, checkHost, checkOptionKeys, checkPort, checkTimeout, parseConnectionUrl } from "./options.js";
+import { RawResponse } from "./raw-response.js";
+import { currentRequest, requestScope } from "./request-context.js";
+import { Response, buildResponse } from "./response.js";
+import { errorForResponse } from "./response-error.js";
+import { retryFailedByDefault, settings } from "../settings.js";
+/** The option names every connection accepts. */
+export const CONNECTION_OPTION_NAMES = new Set([
+    "secure", "host", "port", "url", "timeout", "proxyUrl", "retryDelay", "backoff", "maxAttempts", "caCert", "verifySslCert",
+    "maxBufferedBodyBytes", "maxConnections",
+]);
+const RETRY_OPTION_NAMES = new Set(["maxAttempts", "retryDelay", "backoff", "timeout", "onRetry"]);
+const REQUEST_OPTION_NAMES = new Set([
+    "params", "data", "headers", "method", "raw", "stream", "json", "retryFailed", "retry", "idempotent", "signal",
+]);
+const IDEMPOTENT_METHODS = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"]);
+/** Parses a URL into the connection's fields; only http and https are allowed. */
+function isReplayable(data) {
+    return data === undefined || data === null || typeof data === "string" || data instanceof Uint8Array || typeof data === "function";
+}
+/**
+ * A base connection class to derive from (`libcloud.common.base.Connection`).
+ *
+ * Class-level configuration is static (`static host = "api.example.com"`); the constructor copies
+ * each onto the instance as its effective value, constructor options winning. Hooks are methods;
+ * each gets the request being built as its last argument and may return a Promise.
+ */
+export class Connection {
+    /** Default host name (libcloud's `host`); a constructor option wins. */
+    static host = "127.0.0.1";
+    /** Whether to use https (the default) or plain http. */
+    static secure = true;
+    /** Default port; undefined for the scheme's (443 or 80). */
+    static port = undefined;
+    /** Default timeout in milliseconds: connect, response headers and body idle time each. */
+    static timeout = 60_000;
+    /** The class that parses buffered responses. */
+    static responseCls = Response;
+    /** The class for `raw: true` / `stream: true` responses (body left as a stream). */
+    static rawResponseCls = RawResponse;
+    /** The retry policy used when retries are on. */
+    static retryCls = Retry;
+    /** The transport class connect() makes (`MockHttp` in tests). */
+    static connCls = LibcloudConnection;
+    /** Add a random `cache-busting` query parameter to GET requests. */
+    static cacheBusting = false;
+    /** Whether plain http is allowed at all. */
+    static allowInsecure = true;
+    /** Retry backoff factor; undefined for the retry policy's default. */
+    static backoff = undefined;
+    /** First retry delay in milliseconds; undefined for the retry policy's default. */
+    static retryDelay = undefined;
+    /** Most attempts per request when retrying is on (undefined: the retry class's default, 10). */
+    static maxAttempts = undefined;
+    /** Most sockets open at once to the origin (undefined: no cap). */
+    static maxConnections = undefined;
+    /** A base URL (`https://host:port/path`) that sets host, port, secure and requestPath at once. */
+    static baseUrl = undefined;
+    /** Path prefix prepended to every action. */
+    static requestPath = "";
+    /** Headers holding secrets (X-Auth-Token …), dropped like Authorization when a redirect leaves the origin. */
+    static sensitiveHeaders = [];
+    /** The option names the constructor accepts; subclasses that take more extend it. */
+    static optionNames = CONNECTION_OPTION_NAMES;
+    /** The effective host name. */
+    host;
+    /** Whether requests use https. */
+    secure;
+    /** The effective port. */
+    port;
+    /** The effective timeout in milliseconds. */
+    timeout;
+    /**
+     * The response class of buffered requests (the class's `responseCls`). Its type is what
+     * `request()` resolves to: a subclass narrows it with `declare responseCls: typeof MyResponse`.
+     */
+    responseCls;
+    /** The response class of raw and streamed requests; narrowed like `responseCls`. */
+    rawResponseCls;
+    /** The effective retry policy class. */
+    retryCls;
+    /** Whether GET requests get a `cache-busting` parameter. */
+    cacheBusting;
+    /** Whether plain http is allowed. */
+    allowInsecure;
+    /** Retry backoff factor (undefined: the policy's default). */
+    backoff;
+    /** First retry delay in milliseconds (undefined: the policy's default). */
+    retryDelay;
+    /** Most attempts per request when retrying is on; undefined for the retry class's default. */
+    maxAttempts;
+    /** The base URL, if one was given. */
+    baseUrl;
+    /** Path prefix prepended to every action. */
+    requestPath;
+    /** Extra CA certificate file (PEM), added to Node's default roots. */
+    caCert;
+    /** Headers dropped on a cross-origin redirect, besides Authorization, Proxy-Authorization and Cookie. */
+    sensitiveHeaders;
+    /** Verify TLS certificates (undefined: `settings.verifySslCert`, true by default). */
+    verifySslCert;
+    /** Cap on a buffered response body, in decoded bytes (undefined: 100 MiB). */
+    maxBufferedBodyBytes;
+    /** Most sockets open at once to the origin; undefined for no cap. */
+    maxConnections;
+    /** User-Agent tokens added with userAgentAppend(). */
+    ua = [];
+    /** The transport, null until connect(). */
+    connection = null;
+    #connCls;
+    #context = {};
+    #last = { action: null, method: null, data: null };
+    #closed = false;
+    #userAgent = null;
+    /**
+     * The request whose response class is running right now, on a connection whose hooks are the
+     * base ones (no async scope: see request()). Set only around synchronous calls.
+     */
+    #syncRequest = null;
+    constructor(options = {}) {
+        const cls = new.target;
+        checkOptionKeys(options, cls.optionNames, cls.name);
+        let secure = options.secure ?? cls.secure;
+        let host = options.host ?? cls.host;
+        let port = options.port ?? cls.port;
+        let requestPath = cls.requestPath;
+        if (options.url !== undefined) {
+            const parsed = parseConnectionUrl(options.url);
+            ({ secure, host } = parsed);
+            port = options.port ?? parsed.port;
+            requestPath = parsed.path;
+        }
+        if (!secure && !cls.allowInsecure)
+            throw new LibcloudError("Non https connections are not allowed (use secure=True)");
+        this.secure = secure;
+        this.host = checkHost(host);
+        this.port = checkPort(port ?? (secure ? 443 : 80));
+        this.requestPath = requestPath;
+        this.timeout = checkTimeout(options.timeout ?? cls.timeout);
+        const retryDelay = options.retryDelay ?? cls.retryDelay;
+        this.retryDelay = retryDelay === undefined ? undefined : checkDuration("retryDelay", retryDelay);
+        const backoff = options.backoff ?? cls.backoff;
+        this.backoff = backoff === undefined ? undefined : checkBackoff(backoff);
+        const maxAttempts = options.maxAttempts ?? cls.maxAttempts;
+        this.maxAttempts = maxAttempts === undefined || maxAttempts === Infinity ? maxAttempts : checkCount("maxAttempts", maxAttempts);
+        this.responseCls = cls.responseCls;
+        this.rawResponseCls = cls.rawResponseCls;
+        this.retryCls = cls.retryCls;
+        this.cacheBusting = cls.cacheBusting;
+        this.allowInsecure = cls.allowInsecure;
+        this.baseUrl = cls.baseUrl;
+        this.caCert = options.caCert;
+        // A bad path (the option, settings.caCertsPath or SSL_CERT_FILE) fails here, not at the first request.
+        const caCert = options.caCert ?? settings.caCertsPath;
+        if (caCert !== undefined)
+            checkPemSource(caCert, "Certificate");
+        this.sensitiveHeaders = cls.sensitiveHeaders;
+        this.verifySslCert = options.verifySslCert;
+        this.maxBufferedBodyBytes = options.maxBufferedBodyBytes === undefined ? undefined : checkByteCount("maxBufferedBodyBytes", options.maxBufferedBodyBytes);
+        const maxConnections = options.maxConnections ?? cls.maxConnections;
+        this.maxConnections = maxConnections === undefined ? undefined : checkCount("maxConnections", maxConnections);
+        if (options.proxyUrl !== undefined && options.proxyUrl !== null)
+            parseProxyUrl(options.proxyUrl);
+        // Non-enumerable: a proxy URL may hold a password, a driver holds credentials.
+        Object.defineProperty(this, "proxyUrl", { value: options.proxyUrl, writable: true, enumerable: false, configurable: true });
+        Object.defineProperty(this, "driver", { value: null, writable: true, enumerable: false, configurable: true });
+    }
+    /** The transport class used by connect(): the instance's if set, else the class's `connCls`. */
+    get connCls() {
+        return this.#connCls ?? this.constructor.connCls;
+    }
+    /** Sets the transport class for this connection only. */
+    set connCls(value) {
+        this.#connCls = value;
+    }
+    /** The request in flight for the code running now: a response class's (sync window) or the async scope's. */
+    #current() {
+        return this.#syncRequest ?? currentRequest(this);
+    }
+    /**
+     * Whether a hook is overridden (on the class or the instance). Only then can user code run
+     * asynchronously inside a request and read this.action and co. after an await, which needs the
+     * AsyncLocalStorage scope; without it the scope is skipped, since in Node 20 an active scope puts
+     * async hooks on every promise and callback of the process (~5 µs per request at 16 in flight).
+     */
+    #needsScope() {
+        const base = _a.prototype;
+        return this.morphActionHook !== base.morphActionHook || this.addDefaultParams !== base.addDefaultParams
+            || this.addDefaultHeaders !== base.addDefaultHeaders || this.encodeData !== base.encodeData
+            || this.preConnectHook !== base.preConnectHook || this.userAgent !== base.userAgent;
+    }
+    /** The action of the request in flight (in hooks and response classes), else of the last one. */
+    get action() {
+        return this.#current()?.action ?? this.#last.action;
+    }
+    /** Sets the action of the request in flight, else of the last one. */
+    set action(value) {
+        const request = this.#current();
+        if (request)
+            request.action = value ?? "";
+        else
+            this.#last.action = value;
+    }
+    /** The method of the request in flight, else of the last one. */
+    get method() {
+        return this.#current()?.method ?? this.#last.method;
+    }
+    /** Sets the method of the request in flight, else of the last one. */
+    set method(value) {
+        const request = this.#current();
+        if (request)
+            request.method = value ?? "GET";
+        else
+            this.#last.method = value;
+    }
+    /** The body of the request in flight, else of the last one. */
+    get data() {
+        const request = this.#current();
+        return request ? request.data ?? null : this.#last.data;
+    }
+    /** Sets the body of the request in flight, else of the last one. */
+    set data(value) {
+        const request = this.#current();
+        if (request)
+            request.data = value;
+        else
+            this.#last.data = value;
+    }
+    /** The context of the request in flight; outside a request, the context the next request takes. */
+    get context() {
+        return this.#current()?.context ?? this.#context;
+    }
+    /** Sets the context of the request in flight, else the one the next request takes. */
+    set context(value) {
+        const request = this.#current();
+        if (request)
+            request.context = value;
+        else
+            this.#context = value;
+    }
+    /** Sets the context for the next request (reset to {} once it has finished). */
+    setContext(context) {
+        if (typeof context !== "object" || context === null || Array.isArray(context)) {
+            throw new TypeError(`Context needs to be a dictionary (object), got ${context === null ? "null" : Array.isArray(context) ? "an array" : typeof context}`);
+        }
+        this.context = context;
+    }
+    /** Resets the context to {}. */
+    resetContext() {
+        this.#context = {};
+    }
+    /** Adds a token to the User-Agent, so providers can tell your requests apart. */
+    userAgentAppend(token) {
+        this.ua.push(token);
+    }
+    /** The User-Agent: `libcloud-ts/<version> (<driver name>) (<token>) …`. */
+    userAgent() {
+        const name = typeof this.driver?.name === "string" ? this.driver.name : "";
+        const cached = this.#userAgent;
+        // Built once per driver name and token list, not per request.
+        if (cached !== null && cached.name === name && sameTokens(cached.tokens, this.ua))
+            return cached.value;
+        const value = `libcloud-ts/${VERSION}${name === "" ? "" : ` (${name})`}${this.ua.map((t) => ` (${t})`).join("")}`;
+        this.#userAgent = { name, tokens: [...this.ua], value };
+        return value;
+    }
+    /** The options handed to the transport class (subclasses add client certificates). */
+    transportOptions() {
+        return {
+            host: this.host,
+            port: this.port,
+            secure: this.secure,
+            timeout: this.timeout,
+            proxyUrl: this.proxyUrl,
+            caCert: this.caCert,
+            verifySslCert: this.verifySslCert,
+            maxBufferedBodyBytes: this.maxBufferedBodyBytes,
+            maxConnections: this.maxConnections,
+            connectionClassName: this.constructor.name,
+        };
+    }
+    /**
+     * Makes the transport (`this.connection`). A `baseUrl` (argument or class's) wins over host and port.
+     */
+    connect(options = {}) {
+        checkOptionKeys(options, new Set(["host", "port", "baseUrl"]), `${this.constructor.name}.connect`);
+        let secure = this.secure;
+        let host = options.host === undefined ? this.host : checkHost(options.host);
+        let port = options.port === undefined ? this.port : checkPort(options.port);
+        const baseUrl = options.baseUrl ?? this.baseUrl;
+        if (baseUrl !== undefined)
+            ({ secure, host, port } = parseConnectionUrl(baseUrl));
+        const previous = this.connection;
+        const Transport = this.connCls;
+        this.connection = new Transport({ ...this.transportOptions(), host, port, secure });
+        this.#closed = false;
+        if (previous !== null && previous !== this.connection)
+            void previous.close().catch(() => { });
+        return this.connection;
+    }
+    /** Routes this connection's requests through an HTTP or HTTPS proxy. */
+    setHttpProxy(proxyUrl) {
+        parseProxyUrl(proxyUrl);
+        this.proxyUrl = proxyUrl;
+        this.connection?.setHttpProxy(proxyUrl);
+    }
+    /** Closes the transport; later requests fail with ClientClosedError until connect() is called. */
+    async close() {
+        this.#closed = true;
+        const transport = this.connection;
+        if (transport !== null)
+            await transport.close();
+    }
+    // ---- hooks (override in a provider's subclass) -------------------------------------------
+    /** Joins `requestPath` and the action (see `settings.allowPathDoubleSlashes`). */
+    morphActionHook(action, _request) {
+        return joinActionPath(this.requestPath, action, settings.allowPathDoubleSlashes);
+    }
+    /** Adds default parameters (API key, version …). Returns the params. */
+    addDefaultParams(params, _request) {
+        return params;
+    }
+    /** Adds default headers (Authorization, X-Foo …). Returns the headers. */
+    addDefaultHeaders(headers, _request) {
+        return headers;
+    }
+    /** Encodes the body. Returns it unchanged by default. */
+    encodeData(data, _request) {
+        return data;
+    }
+    /** The last word before sending: request signing lives here. Returns [params, headers]. */
+    preConnectHook(params, headers, _request) {
+        return [params, headers];
+    }
+    async request(action, options = {}) {
+        checkOptionKeys(options, REQUEST_OPTION_NAMES, `${this.constructor.name}.request`);
+        checkOptionKeys(options.retry, RETRY_OPTION_NAMES, `${this.constructor.name}.request({ retry })`);
+        if (typeof action !== "string")
+            throw new TypeError(`action must be a string, got ${typeof action}`);
+        const method = normalizeMethod(options.method ?? "GET");
+        const request = {
+            action,
+            method,
+            params: copyParams(options.params),
+            headers: copyHeaders(options.headers),
+            data: options.data,
+            raw: options.raw ?? false,
+            stream: options.stream ?? false,
+            context: this.#context,
+            idempotent: options.idempotent ?? IDEMPOTENT_METHODS.has(method),
+            signal: options.signal,
+            url: "",
+        };
+        this.#context = {};
+        try {
+            if (this.#needsScope())
+                return await requestScope.run({ connection: this, request }, () => this.#perform(request, options, true));
+            return await this.#perform(request, options, false);
+        }
+        finally {
+            this.#last = { action: request.action, method: request.method, data: request.data ?? null };
+        }
+    }
+    async #perform(request, options, scoped) {
+        const { signal } = request;
+        if (signal?.aborted)
+            throw abortReason(signal);
+        if (this.#closed) {
+            throw new ClientClosedError(`Connection closed: ${request.method} ${formatOrigin(this.secure, this.host, this.port)}`, {
+                code: "ERR_CLIENT_CLOSED", host: formatOrigin(this.secure, this.host, this.port), method: request.method, requestSent: false,
+            });
+        }
+        // A hook's result is awaited only when it is a promise: each await of a plain value costs a
+        // promise and a microtask turn, and (AsyncLocalStorage being on) a promise-hook call.
+        const action = this.morphActionHook(request.action, request);
+        request.action = action instanceof Promise ? await action : action;
+        const params = this.addDefaultParams(request.params, request);
+        request.params = params instanceof Promise ? await params : params;
+        if (this.cacheBusting && request.method === "GET")
+            request.params = addCacheBusting(request.params);
+        const defaultHeaders = this.addDefaultHeaders(request.headers, request);
+        request.headers = defaultHeaders instanceof Promise ? await defaultHeaders : defaultHeaders;
+        const transport = this.connection ?? this.connect();
+        addStandardHeaders(request.headers, this.userAgent(), hostHeader(transport));
+        if (options.json !== undefined) {
+            request.data = JSON.stringify(options.json);
+            if (!hasHeader(request.headers, "content-type"))
+                setHeader(request.headers, "Content-Type", "application/json");
+        }
+        if (request.data !== undefined && request.data !== null && request.data !== "") {
+            const encoded = this.encodeData(request.data, request);
+            request.data = encoded instanceof Promise ? await encoded : encoded;
+        }
+        addRequestIdHeader(request.headers); // debug log only (X-Libcloud-Request-Id), before signing
+        const signed = this.preConnectHook(request.params, request.headers, request);
+        [request.params, request.headers] = signed instanceof Promise ? await signed : signed;
+        const headers = normalizeHeaders(request.headers);
+        const query = encodeQuery(request.params);
+        const target = query === "" ? request.action : `${request.action}${request.action.includes("?") ? "&" : "?"}${query}`;
+        request.url = encodeRequestTarget(target.startsWith("/") ? target : `/${target}`);
+        const perCall = options.retry;
+        if (!(options.retryFailed ?? (perCall !== undefined || retryFailedByDefault())))
+            return await this.#send(transport, request, headers, scoped, 1);
+        let attempt = 0;
+        const send = () => this.#send(transport, request, headers, scoped, ++attempt);
+        const userOnRetry = perCall?.onRetry;
+        const onRetry = (info) => {
+            if (channels.retry.hasSubscribers) {
+                channels.retry.publish({ ...this.#event(transport, request, info.attempt), error: info.error, status: statusOf(info.error), delayMs: info.delayMs });
+            }
+            userOnRetry?.(info);
+        };
+        const retry = new this.retryCls({
+            retryDelay: perCall?.retryDelay ?? this.retryDelay,
+            timeout: perCall?.timeout ?? this.timeout,
+            backoff: perCall?.backoff ?? this.backoff,
+            maxAttempts: perCall?.maxAttempts ?? this.maxAttempts,
+        });
+        return retry.wrap(send, { signal, idempotent: request.idempotent, replayable: isReplayable(request.data), onRetry })();
+    }
+    /** The fields of a diagnostics event for an attempt of `request`. */
+    #event(transport, request, attempt) {
+        return baseEvent(request, this, request.method, `${transport.host}${request.url}`, attempt);
+    }
+    /** Sends one attempt; with a diagnostics subscriber, publishes its start and its response or error. */
+    #send(transport, request, headers, scoped, attempt) {
+        if (!tracingAttempts())
+            return this.#sendOnce(transport, request, headers, scoped);
+        return this.#sendTraced(transport, request, headers, scoped, attempt);
+    }
+    async #sendTraced(transport, request, headers, scoped, attempt) {
+        const event = this.#event(transport, request, attempt);
+        if (channels.start.hasSubscribers)
+            channels.start.publish(event);
+        const started = performance.now();
+        try {
+            const response = await this.#sendOnce(transport, request, headers, scoped);
+            if (channels.response.hasSubscribers) {
+                channels.response.publish({ ...event, status: response.status, durationMs: performance.now() - started });
+            }
+            return response;
+        }
+        catch (error) {
+            if (channels.error.hasSubscribers)
+                channels.error.publish({ ...event, error, status: statusOf(error), durationMs: performance.now() - started });
+            throw error;
+        }
+    }
+    async #sendOnce(transport, request, headers, scoped) {
+        const body = typeof request.data === "function" ? request.data() : request.data;
+        // observeExchange is transport.request unless the debug log or a recorder is on.
+        const httpResponse = await observeExchange(this, transport, {
+            method: request.method,
+            url: request.url,
+            headers,
+            body: body === "" ? undefined : body,
+            raw: request.raw,
+            stream: request.stream,
+            signal: request.signal,
+            sensitiveHeaders: this.sensitiveHeaders,
+            idempotent: request.idempotent,
+        });
+        if (request.raw || request.stream) {
+            const response = this.#inWindow(request, scoped, () => new this.rawResponseCls(this, httpResponse));
+            response.request = request;
+            if (!this.#inWindow(request, scoped, () => response.success())) {
+                await response.readErrorBody();
+                throw this.#inWindow(request, scoped, () => errorForResponse(response, response.errorBody));
+            }
+            return response;
+        }
+        return this.#inWindow(request, scoped, () => {
+            // The constructor throws the status's error or a MalformedResponseError, as libcloud's does.
+            const response = buildResponse(request, () => new this.responseCls(httpResponse, this));
+            response.request = request;
+            void response.object; // an empty body is parsed now too, so parseZeroLengthBody fails the request (and can be retried)
+            return response;
+        });
+    }
+    /** Runs response-class code with `request` as this.action & co. when there is no async scope. */
+    #inWindow(request, scoped, fn) {
+        if (scoped)
+            return fn();
+        const previous = this.#syncRequest;
+        this.#syncRequest = request;
+        try {
+            return fn();
+        }
+        finally {
+            this.#syncRequest = previous;
+        }
+    }
+    /** A summary that never includes credentials. */
+    [inspect.custom]() {
+        return `${this.constructor.name} { host: ${JSON.stringify(this.host)}, port: ${this.port}, secure: ${this.secure} }`;
+    }
+    /** A summary that never includes credentials. */
+    toJSON() {
+        return { class: this.constructor.name, host: this.host, port: this.port, secure: this.secure, requestPath: this.requestPath };
+    }
+}
+_a = Connection;
+function sameTokens(a, b) {
+    if (a.length !== b.length)
+        return false;
+    for (let i = 0; i < a.length; i++)
+        if (a[i] !== b[i])
+            return false;
+    return true;
+}
+const hostHeaders = new WeakMap();
+/** The Host header for a transport: its origin without the scheme. */
+function hostHeader(transport) {
+    let value = hostHeaders.get(transport);
+    if (value === undefined || !transport.host.endsWith(value)) {
+        value = transport.host.replace(/^[a-z]+:\/\//, "");
+        hostHeaders.set(transport, value);
+    }
+    return value;
+}
+/**
+ * Step 4's own headers in one pass over the names: User-Agent and Host replace any given in another
+ * case; Accept-Encoding is added unless the driver asked for another (identity, to get stored bytes
+ * as they are).
+ */
+function addStandardHeaders(headers, userAgent, host) {
+    let acceptEncoding = false;
+    for (const key of Object.keys(headers)) {
+        const lower = key.length === 4 || key.length === 10 || key.length === 15 ? key.toLowerCase() : "";
+        if (lower === "user-agent" && key !== "User-Agent" || lower === "host" && key !== "Host")
+            delete headers[key];
+        else if (lower === "accept-encoding" && headers[key] !== undefined)
+            acceptEncoding = true;
+    }
+    headers["User-Agent"] = userAgent;
+    if (!acceptEncoding)
+        headers["Accept-Encoding"] = "gzip,deflate";
+    headers["Host"] = host;
+}

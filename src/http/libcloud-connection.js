@@ -1,0 +1,491 @@
+import { Readable } from "node:stream";
+import { Agent, Pool, ProxyAgent, buildConnector, errors as undiciErrors } from "undici";
+import { settings } from "../common/settings.js";
+import { REQUEST_DEADLINE_FACTOR, checkByteCount, checkCount, checkDuration, checkTimeout } from "../common/numeric-options.js";
+import { HTTPResponse } from "./http-response.js";
+import { headerValue } from "../common/exceptions.js";
+import { ClientClosedError, DecompressionError, ProxyError, RedirectError, ResponseTooLargeError, TimeoutError, } from "../common/types.js";
+import { BufferedHop, Exchange } from "./buffered.js";
+import { ConnectAttempts, attemptSignal } from "./connect.js";
+import { checkRequestHeaders } from "./headers.js";
+import { DecodeFailure, acceptedCodings, decodeStream, parseContentCodings } from "./decode.js";
+import { ProxyTunnelFailure, toTransportError } from "./errors.js";
+import { parseProxyUrl, proxyAuthorization, proxyFromEnvironment } from "./proxy.js";
+import { MAX_REDIRECTS, REDIRECT_STATUSES, RedirectRefusal, nextHop } from "./redirect.js";
+import { buildTlsOptions } from "./tls.js";
+/** `scheme://host[:port]`, the port left out when it is the scheme's own. */
+export function formatOrigin(secure, host, port) {
+    const h = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+    const implicit = secure ? 443 : 80;
+    return `${secure ? "https" : "http"}://${h}${port === implicit ? "" : `:${port}`}`;
+}
+const IDEMPOTENT_METHODS = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"]);
+/** The byte length of a body known in advance (none is 0), or undefined for a stream. */
+function knownLength(body) {
+    if (body === undefined || body === null)
+        return 0;
+    if (typeof body === "string")
+        return Buffer.byteLength(body);
+    return body instanceof Uint8Array ? body.byteLength : undefined;
+}
+function isReplayableBody(body) {
+    return body === undefined || body === null || typeof body === "string" || body instanceof Uint8Array;
+}
+/**
+ * The default transport (`libcloud.http.LibcloudConnection`). Each instance owns its pool (an
+ * undici Agent, or a ProxyAgent), so sockets and TLS sessions are never shared between connections,
+ * whatever their TLS options.
+ */
+export class LibcloudConnection {
+    /** The origin, `scheme://host[:port]`. */
+    host;
+    /** The host name as configured (an IP literal without brackets). */
+    hostname;
+    /** The port. */
+    port;
+    /** Whether the transport speaks https. */
+    secure;
+    /** Timeout in ms: connect, time to headers, and idle time between body chunks. */
+    timeout;
+    /** Overall deadline in ms for a buffered request (10 × timeout unless given). */
+    requestDeadline;
+    /** Cap on buffered bodies, in decoded bytes. */
+    maxBufferedBodyBytes;
+    /** The proxy in use (password non-enumerable), or null. */
+    proxy = null;
+    #connect;
+    #connectionClassName;
+    #maxConnections;
+    /** `host` normalised by the URL parser (case, brackets), so same-origin redirects compare equal. */
+    #origin;
+    #dispatcher;
+    #closed = false;
+    /** Sockets being made, each bounded by `timeout`; close() stops them all. */
+    #attempts = new ConnectAttempts();
+    /** Requests that have no socket yet (queued, or waiting for one being made). */
+    #awaitingSocket = 0;
+    constructor(options) {
+        this.hostname = options.host;
+        this.port = options.port;
+        this.secure = options.secure;
+        this.host = formatOrigin(options.secure, options.host, options.port);
+        this.#origin = new URL(this.host).origin;
+        // Checked here too: a transportOptions() override or a direct caller skips the connection's checks.
+        this.timeout = checkTimeout(options.timeout ?? 60_000);
+        this.requestDeadline = options.requestDeadline === undefined ? this.timeout * REQUEST_DEADLINE_FACTOR : checkDuration("requestDeadline", options.requestDeadline);
+        this.maxBufferedBodyBytes = checkByteCount("maxBufferedBodyBytes", options.maxBufferedBodyBytes ?? settings.maxBufferedBodyBytes);
+        this.#connectionClassName = options.connectionClassName;
+        this.#maxConnections = options.maxConnections === undefined ? undefined : checkCount("maxConnections", options.maxConnections);
+        const tls = buildTlsOptions({
+            verify: options.verifySslCert ?? settings.verifySslCert,
+            caCert: options.caCert ?? settings.caCertsPath,
+            certFile: options.certFile,
+            keyFile: options.keyFile,
+            keyPassphrase: options.keyPassphrase,
+        });
+        // undici's own connect timer is off (timeout 0): #bound times the whole of making a socket.
+        this.#connect = { ...tls, timeout: 0, ...(options.lookup === undefined ? {} : { lookup: options.lookup }) };
+        const proxyUrl = options.proxyUrl === undefined ? proxyFromEnvironment(this.secure, this.hostname, this.port) : options.proxyUrl;
+        this.#dispatcher = this.#makeDispatcher(proxyUrl ?? null);
+    }
+    #makeDispatcher(proxyUrl) {
+        const cap = this.#maxConnections === undefined ? {} : { connections: this.#maxConnections };
+        // undici's headers and body timers are off: its timers are coarse (up to a second late), and
+        // each request is bounded by its Exchange instead (buffered.ts).
+        const common = { keepAliveTimeout: 4_000, headersTimeout: 0, bodyTimeout: 0, ...cap };
+        if (proxyUrl === null) {
+            this.proxy = null;
+            return new Agent({ ...common, connect: this.#bound(buildConnector(this.#connect)) });
+        }
+        const proxy = parseProxyUrl(proxyUrl);
+        this.proxy = proxy;
+        const token = proxyAuthorization(proxy);
+        return new ProxyAgent({
+            ...common,
+            // The URI without credentials: undici keeps it in plain sight; the credentials go in `token`.
+            uri: `${proxy.scheme}://${proxy.host.includes(":") ? `[${proxy.host}]` : proxy.host}:${proxy.port}`,
+            ...(token === undefined ? {} : { token }),
+            // Plain-http targets are sent to an http proxy in absolute form; https targets are tunnelled.
+            proxyTunnel: false,
+            requestTls: this.#connect,
+            proxyTls: this.#connect,
+            // The pool that carries CONNECTs: a CONNECT's wait is bounded by the attempt it serves.
+            clientFactory: (origin, opts) => tunnelClient(new Pool(origin, { ...opts, ...common, connect: this.#bound(opts.connect) })),
+            // undici makes the pool that carries plain-http requests to the proxy with only `connect`:
+            // the cap on sockets must be given here, or it would not apply through a proxy. For tunnelled
+            // targets `connect` is undici's tunnel (CONNECT, then TLS to the target): bounded as one wait.
+            factory: (origin, opts) => new Pool(origin, { ...opts, ...cap, connect: this.#bound(opts.connect) }),
+        });
+    }
+    /** A connector bounded by `timeout` (undici's default connector when given none). */
+    #bound(connect) {
+        const inner = typeof connect === "function" ? connect : buildConnector(this.#connect);
+        return this.#attempts.bound(inner, this.timeout);
+    }
+    /** Routes the following requests through a proxy (`null` for none). */
+    setHttpProxy(url) {
+        const next = this.#makeDispatcher(url);
+        const previous = this.#dispatcher;
+        this.#dispatcher = next;
+        void previous.close().catch(() => { });
+    }
+    /**
+     * Sends a request, following redirects; a buffered response is read (and decoded) whole within
+     * the request deadline, a raw one is left as a stream.
+     */
+    request(request) {
+        const site = this.#site(request.method, this.host);
+        if (this.#closed)
+            return Promise.reject(new ClientClosedError(`Connection closed: ${request.method} ${this.host}`, { code: "ERR_CLIENT_CLOSED", host: this.host, method: request.method, requestSent: false }));
+        // The last check before the wire, whatever hooks and signers added (InvalidHeaderError, never sent).
+        try {
+            checkRequestHeaders(request.headers, knownLength(request.body));
+        }
+        catch (error) {
+            return Promise.reject(error);
+        }
+        // Not async: each async frame that returns another's promise costs microtask turns per request.
+        if (request.raw === true || request.stream === true)
+            return this.#follow(request, site);
+        return this.#fetchBuffered(request, site);
+    }
+    /**
+     * A buffered request: read whole (and decoded) within the request deadline, redirects followed,
+     * through one dispatch() per hop (buffered.ts).
+     */
+    async #fetchBuffered(request, firstSite) {
+        const state = { site: firstSite };
+        const exchange = this.#exchange(request, firstSite, state, this.requestDeadline);
+        const body = request.body ?? null;
+        let sendBody = body;
+        let hop = this.#firstHop(request, body);
+        let retryStale = (request.idempotent ?? IDEMPOTENT_METHODS.has(request.method)) && isReplayableBody(body);
+        try {
+            for (let redirects = 0;; redirects++) {
+                let result;
+                try {
+                    result = await this.#sendHop(request, hop, sendBody, exchange, false);
+                }
+                catch (failure) {
+                    const { error, afterHeaders } = failure;
+                    if (exchange.aborted)
+                        throw exchange.reason;
+                    // A pooled keep-alive socket the server had already closed (the keep-alive race): the
+                    // request never got a byte back, so an idempotent one is sent again, once, on a fresh socket.
+                    if (retryStale && !afterHeaders && isStaleSocketClose(error)) {
+                        retryStale = false;
+                        redirects--;
+                        continue;
+                    }
+                    throw afterHeaders ? decodeError(error, state.site) : toTransportError(error, state.site);
+                }
+                retryStale = false;
+                const location = result.headers["location"];
+                if (!REDIRECT_STATUSES.has(result.status) || location === undefined) {
+                    this.#checkProxyAuth(result.status, hop, state.site);
+                    return new HTTPResponse(result);
+                }
+                exchange.pause();
+                ({ hop, sendBody } = this.#redirect(hop, sendBody, result.status, location, redirects, firstSite, state.site, request));
+                state.site = this.#site(hop.method, hop.origin);
+            }
+        }
+        finally {
+            exchange.finish();
+        }
+    }
+    /**
+     * The abort state and time bounds of one request: its caller's signal, the idle bound
+     * (`timeout`) on every wait once a socket is assigned, and the overall `deadlineMs`.
+     */
+    #exchange(request, firstSite, state, deadlineMs) {
+        const idleMs = this.timeout;
+        const onTimeout = (phase, readerIdle) => {
+            const site = phase === "request" ? firstSite : state.site;
+            const where = `${site.method} ${site.origin}`;
+            const details = { code: "ETIMEDOUT", phase, host: site.origin, method: site.method, requestSent: true };
+            if (phase === "request")
+                return new TimeoutError(`Request did not complete within ${deadlineMs} ms: ${where}`, details);
+            if (phase === "headers")
+                return new TimeoutError(`Timed out waiting for response headers (${idleMs} ms): ${where}`, details);
+            if (!readerIdle)
+                return new TimeoutError(`Timed out reading the response body (idle ${idleMs} ms): ${where}`, details);
+            if (!warnedUnread) {
+                warnedUnread = true;
+                process.emitWarning(`A raw response body was left unread for ${idleMs} ms and has been destroyed to free its connection (${where}); read it to the end or destroy it.`, { code: "LIBCLOUD_UNREAD_BODY" });
+            }
+            return new TimeoutError(`Response body not read for ${idleMs} ms (idle): ${where}`, details);
+        };
+        this.#awaitingSocket++;
+        const onSocketOrEnd = (endedWithout) => {
+            this.#awaitingSocket--;
+            // The last request waiting for a socket was aborted: stop making sockets nobody will use
+            // (a stalled handshake would otherwise hold the process for up to `timeout`).
+            if (endedWithout === "aborted" && this.#awaitingSocket === 0 && this.#attempts.size > 0) {
+                this.#attempts.stopAll(new undiciErrors.RequestAbortedError("no request waits for this socket any more"));
+            }
+        };
+        return new Exchange({ idleMs, deadlineMs, onTimeout, onSocketOrEnd }, request.signal);
+    }
+    /** One hop: buffered (the body read whole) or, with `stream`, resolved at the headers. */
+    #sendHop(request, hop, body, exchange, stream) {
+        const limit = this.maxBufferedBodyBytes;
+        const handler = new BufferedHop({
+            method: hop.method,
+            acceptEncoding: headerValue(request.headers, "accept-encoding"),
+            limit,
+            onLimit: (received, decoded) => new ResponseTooLargeError(`Response body over the ${limit}-byte limit for buffered responses (got ${received} bytes${decoded ? " decoded" : ""}; use raw/stream requests for large bodies): ${hop.method} ${hop.origin}`, { code: "ERR_RESPONSE_TOO_LARGE", host: hop.origin, method: hop.method, limit }),
+            dropBody: (status, headers) => REDIRECT_STATUSES.has(status) && headers["location"] !== undefined || this.#proxyRefused(status, hop),
+            stream,
+        }, exchange);
+        exchange.current = handler;
+        if (exchange.aborted)
+            handler.cancel(exchange.reason);
+        this.#dispatcher.dispatch(this.#dispatchOptions(hop, body), handler);
+        return handler.promise;
+    }
+    #dispatchOptions(hop, body) {
+        return {
+            origin: hop.origin,
+            path: hop.path,
+            method: hop.method,
+            headers: hop.headers,
+            body: (body ?? null),
+            // Bounded by the request's Exchange, to the millisecond (undici's timers are coarse).
+            headersTimeout: 0,
+            bodyTimeout: 0,
+            // undici closes the socket after every HEAD (and says `Connection: close`) unless told
+            // not to; a driver's getObject is a HEAD, so that cost a new TCP connection per call.
+            // The response to a HEAD is read as body-less either way.
+            ...(hop.method === "HEAD" ? { reset: false } : {}),
+        };
+    }
+    #firstHop(request, body) {
+        return {
+            method: request.method,
+            origin: this.#origin,
+            path: request.url.startsWith("/") ? request.url : `/${request.url}`,
+            headers: request.headers,
+            hasBody: body !== null && body !== undefined && body !== "",
+            bodyReplayable: isReplayableBody(body),
+        };
+    }
+    /** The next hop after a redirect (docs/SPEC.md decision 2; the rules are in redirect.ts). */
+    #redirect(hop, sendBody, status, location, redirects, firstSite, site, request) {
+        if (redirects >= MAX_REDIRECTS) {
+            throw new RedirectError(`Too many redirects (more than ${MAX_REDIRECTS}): ${firstSite.method} ${firstSite.origin}`, {
+                code: "ERR_TOO_MANY_REDIRECTS", host: firstSite.origin, method: firstSite.method, requestSent: true,
+            });
+        }
+        try {
+            const next = nextHop(hop, status, location, request.sensitiveHeaders ?? []);
+            if (next.dropBody) {
+                releaseBody(sendBody);
+                return { hop: next.hop, sendBody: null };
+            }
+            return { hop: next.hop, sendBody };
+        }
+        catch (error) {
+            releaseBody(sendBody);
+            if (!(error instanceof RedirectRefusal))
+                throw error;
+            throw new RedirectError(`${error.message}: ${site.method} ${site.origin}`, { code: error.code, host: site.origin, method: site.method, requestSent: true, cause: error });
+        }
+    }
+    /** Whether a status is the proxy refusing a plain-http request (its 407, not the target's). */
+    #proxyRefused(status, hop) {
+        return status === 407 && this.proxy !== null && hop.origin.startsWith("http:");
+    }
+    /** A plain-http request through a proxy that wants credentials. */
+    #checkProxyAuth(status, hop, site) {
+        if (this.#proxyRefused(status, hop)) {
+            throw new ProxyError(`Proxy refused the request (407 Proxy Authentication Required): ${site.method} ${site.origin}`, {
+                code: "ERR_PROXY_AUTH", statusCode: 407, host: site.origin, method: site.method, requestSent: true,
+            });
+        }
+    }
+    #site(method, origin) {
+        return { method, origin, hostname: this.hostname, connectionClassName: this.#connectionClassName, viaProxy: this.proxy !== null };
+    }
+    /**
+     * A raw or streamed request: redirects followed, the final body left unread as a stream. It has
+     * the same bounds as a buffered one on every wait, but no overall deadline (its reader sets the
+     * pace); its body waits at most `timeout` on the server, and as long on its reader.
+     */
+    async #follow(request, firstSite) {
+        const state = { site: firstSite };
+        const exchange = this.#exchange(request, firstSite, state, Infinity);
+        const body = request.body ?? null;
+        let hop = this.#firstHop(request, body);
+        let sendBody = body;
+        let retryStale = (request.idempotent ?? IDEMPOTENT_METHODS.has(request.method)) && isReplayableBody(body);
+        try {
+            for (let redirects = 0;; redirects++) {
+                let result;
+                try {
+                    result = await this.#sendHop(request, hop, sendBody, exchange, true);
+                }
+                catch (failure) {
+                    const { error, afterHeaders } = failure;
+                    if (exchange.aborted)
+                        throw exchange.reason;
+                    // The keep-alive race, as in #fetchBuffered.
+                    if (retryStale && !afterHeaders && isStaleSocketClose(error)) {
+                        retryStale = false;
+                        redirects--;
+                        continue;
+                    }
+                    throw afterHeaders ? decodeError(error, state.site) : toTransportError(error, state.site);
+                }
+                retryStale = false;
+                const location = result.headers["location"];
+                if (!REDIRECT_STATUSES.has(result.status) || location === undefined)
+                    return this.#respond(request, hop, result, exchange, state.site);
+                exchange.pause();
+                ({ hop, sendBody } = this.#redirect(hop, sendBody, result.status, location, redirects, firstSite, state.site, request));
+                state.site = this.#site(hop.method, hop.origin);
+            }
+        }
+        catch (error) {
+            exchange.finish();
+            throw error;
+        }
+    }
+    #respond(request, hop, result, exchange, site) {
+        const headers = result.headers;
+        const init = { status: result.status, reason: result.reason, headers, rawHeaders: result.rawHeaders };
+        const stream = result.stream;
+        this.#checkProxyAuth(result.status, hop, site);
+        if (stream === null || hop.method === "HEAD" || result.status === 204 || result.status === 304) {
+            // Nothing to read (whatever Content-Length says).
+            exchange.finish();
+            if (stream !== null)
+                discard(stream);
+            return new HTTPResponse({ ...init, body: null });
+        }
+        site.headersReceived = true;
+        let codings;
+        try {
+            codings = parseContentCodings(headers["content-encoding"]) ?? [];
+            if (!acceptedCodings(codings, headerValue(request.headers, "accept-encoding")))
+                codings = [];
+        }
+        catch (error) {
+            discard(stream);
+            throw decodeError(error, site);
+        }
+        const limit = this.maxBufferedBodyBytes;
+        return new HTTPResponse({
+            ...init,
+            body: mapStreamErrors(decodeStream(stream, codings), site, request.signal),
+            // What reading the whole body at once may hold (RawResponse.body()): the buffered cap, decoded.
+            bodyLimit: {
+                bytes: limit,
+                tooLarge: (received) => new ResponseTooLargeError(`Response body over the ${limit}-byte limit for buffered reads (got ${received} bytes decoded; iterate the body to read more): ${site.method} ${site.origin}`, { code: "ERR_RESPONSE_TOO_LARGE", host: site.origin, method: site.method, limit }),
+            },
+        });
+    }
+    /** Closes the pool; requests in flight fail with ClientClosedError. Calling it twice is a no-op. */
+    async close() {
+        if (this.#closed)
+            return;
+        this.#closed = true;
+        const destroyed = this.#dispatcher.destroy().catch(() => { });
+        // Sockets still being made (a stalled TLS handshake, a CONNECT the proxy never answers) go now.
+        this.#attempts.stopAll(new undiciErrors.ClientDestroyedError());
+        await destroyed;
+    }
+}
+/**
+ * undici's SocketError (the server closed the socket: "other side closed", "closed") on a socket
+ * that had carried an earlier response. Matched by undici's error class and code, not its message.
+ */
+function isStaleSocketClose(error) {
+    if (!(error instanceof undiciErrors.SocketError) || error.code !== "UND_ERR_SOCKET")
+        return false;
+    const bytesRead = error.socket?.bytesRead;
+    return typeof bytesRead === "number" && bytesRead > 0;
+}
+/**
+ * Wraps the pool to the proxy so that a failed CONNECT (refused, closed, or answered with a status
+ * other than 200) is a ProxyTunnelFailure with the proxy's status: undici would otherwise report a
+ * closed proxy as a socket error and keep reconnecting.
+ */
+function tunnelClient(pool) {
+    const connect = pool.connect.bind(pool);
+    Object.defineProperty(pool, "connect", {
+        configurable: true,
+        value: async (options) => {
+            let data;
+            const signal = options.signal ?? undefined;
+            try {
+                data = await connect(options);
+            }
+            catch (cause) {
+                throw new ProxyTunnelFailure(`Proxy tunnel failed (${cause.message})`, undefined, cause);
+            }
+            if (data.statusCode !== 200) {
+                data.socket.on("error", () => { }).destroy();
+                throw new ProxyTunnelFailure(`Proxy answered CONNECT with ${data.statusCode}`, data.statusCode);
+            }
+            // The TLS handshake inside the tunnel is still part of the attempt: stopping it ends the tunnel.
+            const attempt = attemptSignal(options) ?? (signal instanceof AbortSignal ? signal : undefined);
+            if (attempt?.aborted === true)
+                data.socket.destroy();
+            else
+                attempt?.addEventListener("abort", () => data.socket.destroy(), { once: true });
+            return data;
+        },
+    });
+    return pool;
+}
+/** Closes a request body stream that will not be sent (again), so a file handle is not left open. */
+function releaseBody(body) {
+    const stream = body;
+    if (stream !== null && stream !== undefined && typeof stream.destroy === "function")
+        stream.destroy();
+}
+/** Destroys an unread body; undici emits an abort error on destroy, which nobody else listens for. */
+function discard(body) {
+    body.on("error", () => { });
+    body.destroy();
+}
+function decodeError(error, site) {
+    if (error instanceof DecodeFailure) {
+        return new DecompressionError(`${error.message}: ${site.method} ${site.origin}`, { code: error.code, host: site.origin, method: site.method, cause: error });
+    }
+    const code = error?.code;
+    if (typeof code === "string" && code.startsWith("Z_") || error?.message === "unexpected end of file") {
+        return new DecompressionError(`Could not decode the response body (${error.message}): ${site.method} ${site.origin}`, {
+            code: typeof code === "string" ? code : "Z_BUF_ERROR", host: site.origin, method: site.method, cause: error,
+        });
+    }
+    return toTransportError(error, site);
+}
+let warnedUnread = false;
+/**
+ * A stream whose errors are typed transport errors, with backpressure kept. Its time bounds are
+ * the Exchange's: a body left unread for `timeout` (never started, or paused) is destroyed with a
+ * body TimeoutError, so a forgotten raw response cannot hold its socket forever; the first time,
+ * a process warning names the leak.
+ */
+function mapStreamErrors(source, site, signal) {
+    async function* pump() {
+        try {
+            for await (const chunk of source)
+                yield chunk;
+        }
+        catch (error) {
+            if (signal?.aborted)
+                throw signal.reason;
+            throw decodeError(error, site);
+        }
+        finally {
+            discard(source);
+        }
+    }
+    const out = Readable.from(pump(), { objectMode: false, highWaterMark: 64 * 1024 });
+    // Destroyed before its first read, the generator never runs its `finally`: free the socket here.
+    out.once("close", () => discard(source));
+    return out;
+}

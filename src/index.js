@@ -1,0 +1,26 @@
+// libcloud-ts: Apache Libcloud's libcloud.common.base for TypeScript. Explicit re-exports only.
+export { VERSION } from "./version.js";
+export { LibcloudError, MalformedResponseError, ProviderError, InvalidCredsError, ServiceUnavailableError, ConfigError, TransportError, ConnectionError, DnsError, TimeoutError, TlsError, ProxyError, ResponseTooLargeError, DecompressionError, RedirectError, ClientClosedError, PollTimeoutError, JobFailedError, MALFORMED_BODY_EXCERPT, } from "./common/types.js";
+export { BaseHTTPError, RateLimitReachedError, exceptionFromMessage, parseRetryAfter, HTTP_ERROR_CLASSES, } from "./common/exceptions.js";
+export { DIAGNOSTICS_CHANNELS } from "./common/diagnostics.js";
+export { settings } from "./common/settings.js";
+export { HTTPResponse } from "./http/http-response.js";
+export { Response } from "./common/base/response.js";
+export { JsonResponse } from "./common/base/json-response.js";
+export { XmlResponse } from "./common/base/xml-response.js";
+export { RawResponse } from "./common/base/raw-response.js";
+export { Connection } from "./common/base/connection.js";
+export { ConnectionKey } from "./common/base/connection-key.js";
+export { ConnectionUserAndKey } from "./common/base/connection-user-and-key.js";
+export { CertificateConnection, KeyCertificateConnection } from "./common/base/certificate-connection.js";
+export { PollingConnection, PollingConnectionKey } from "./common/base/polling-connection.js";
+export { BaseDriver } from "./common/base/base-driver.js";
+export { LazyObject } from "./common/base/lazy-object.js";
+export { MinimalRetry, Retry, RetryForeverOnRateLimitError, calculateRetryDelay, isRetryableByDefault, isRefusedBeforeSend, DEFAULT_MAX_ATTEMPTS, } from "./utils/retry.js";
+export { getClock, setClock, systemClock } from "./utils/clock.js";
+export { enableDebug, isDebugEnabled, REQUEST_ID_HEADER, DEBUG_BODY_LIMIT } from "./utils/logging-connection.js";
+export { Element, parseXml, XmlParseError } from "./utils/xml.js";
+export { LibcloudConnection } from "./http/libcloud-connection.js";
+export { AzureAuth, AzureConnection, AZURE_API_VERSION, AZURE_OPTION_NAMES, azureDefaultHeaders, azureHmac, decodeAzureKey, isAzureDomain, sharedKeyStringToSign, signSharedKey, } from "./common/azure.js";
+export { AzureAdTokenSource, AZURE_CLOUD_ENVIRONMENTS, AZURE_STORAGE_RESOURCE } from "./common/azure-ad.js";
+export { InvalidHeaderError } from "./http/headers.js";

@@ -1,0 +1,178 @@
+// Recording fixtures from live traffic (LIBCLOUD_RECORD=<dir> or startRecording()): one file per
+// response body, named after the mock method as libcloud's fixtures are, plus a generated
+// PlaybackMockHttp subclass (TypeScript) that replays them. Secrets are sanitised with the same
+// rules as the debug log.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { basename, resolve } from "node:path";
+import { setEnvironmentRecorderFactory, setExchangeRecorder } from "../utils/logging-connection.js";
+import { REDACTED, connectionSecrets, redactHeaders, redactJsonValue, redactTarget, scrubSecrets, sensitiveDeclarations, } from "../utils/redact.js";
+import { mockMethodName } from "./mock-http.js";
+const DROP_HEADERS = new Set(["content-encoding", "content-length", "transfer-encoding", "connection", "keep-alive", "date"]);
+const SECRET_HEADER = /token|secret|password|credential|session|api-?key|authorization|signature/i;
+function extensionFor(contentType, binary) {
+    const type = contentType.split(";")[0].trim().toLowerCase();
+    if (binary)
+        return "bin";
+    if (/json/.test(type))
+        return "json";
+    if (/xml/.test(type))
+        return "xml";
+    if (type === "text/html")
+        return "html";
+    return "txt";
+}
+function looksBinary(body) {
+    if (body.includes(0))
+        return true;
+    try {
+        new TextDecoder("utf-8", { fatal: true }).decode(body);
+        return false;
+    }
+    catch {
+        return true;
+    }
+}
+/** Records every exchange of every connection while active; see {@link startRecording}. */
+export class Recorder {
+    /** The fixture directory. */
+    dir;
+    /** The generated source file. */
+    sourcePath;
+    /** Name of the generated PlaybackMockHttp subclass. */
+    className;
+    maxBodyBytes;
+    #options;
+    #entries = [];
+    #files = new Set();
+    constructor(dir, options = {}) {
+        this.dir = resolve(dir);
+        this.className = options.className ?? "RecordedMockHttp";
+        if (!/^[A-Za-z_$][\w$]*$/.test(this.className))
+            throw new TypeError(`className must be an identifier, got ${JSON.stringify(this.className)}`);
+        this.maxBodyBytes = options.maxBodyBytes ?? 64 * 1024 * 1024;
+        this.#options = {
+            importFrom: options.importFrom ?? "libcloud-ts/test",
+            fixturesRoot: options.fixturesRoot,
+            redact: options.redact ?? true,
+        };
+        this.sourcePath = resolve(this.dir, `${kebab(this.className)}.ts`);
+        mkdirSync(this.dir, { recursive: true });
+    }
+    /** The responses recorded so far. */
+    get entries() {
+        return this.#entries;
+    }
+    /** Stops recording (the files are already written). */
+    stop() {
+        setExchangeRecorder(null);
+    }
+    /** @internal */
+    onResponse(exchange) {
+        const { connection, request, response } = exchange;
+        const redact = this.#options.redact;
+        const declared = sensitiveDeclarations(connection);
+        const secrets = redact ? connectionSecrets(connection) : new Set();
+        // Redacting the request collects its secrets (tokens, signatures) so that echoes are scrubbed too.
+        const url = redact ? redactTarget(request.url, declared.params, secrets) : request.url;
+        if (redact)
+            redactHeaders(request.headers, declared.headers, secrets);
+        const scrub = (text) => (redact ? scrubSecrets(text, secrets) : text);
+        const name = mockMethodName(request.url, null, null);
+        const headers = {};
+        for (const [k, v] of Object.entries(response.headers)) {
+            if (DROP_HEADERS.has(k))
+                continue;
+            const secret = redact && (k === "set-cookie" || declared.headers.has(k) || SECRET_HEADER.test(k));
+            headers[k] = secret ? REDACTED : scrub(v);
+        }
+        let fixture = null;
+        let binary = false;
+        if (exchange.body.length > 0) {
+            binary = looksBinary(exchange.body);
+            let bytes = exchange.body;
+            if (!binary) {
+                let text = exchange.body.toString("utf8");
+                if (redact && /json/i.test(headers["content-type"] ?? "")) {
+                    try {
+                        const parsed = JSON.parse(text);
+                        const out = redactJsonValue(parsed, declared.bodyFields, secrets);
+                        if (JSON.stringify(out) !== JSON.stringify(parsed))
+                            text = JSON.stringify(out, null, 2);
+                    }
+                    catch {
+                        // Not JSON after all: scrubbing below still removes known secrets.
+                    }
+                }
+                bytes = Buffer.from(scrub(text));
+            }
+            const count = this.#entries.filter((e) => e.name === name).length;
+            fixture = `${name}${count === 0 ? "" : `_${count + 1}`}.${extensionFor(headers["content-type"] ?? "", binary)}`;
+            while (this.#files.has(fixture))
+                fixture = `_${fixture}`;
+            this.#files.add(fixture);
+            writeFileSync(resolve(this.dir, fixture), bytes);
+        }
+        const entry = {
+            name, method: request.method, url: scrub(url), status: response.status, reason: response.reason, headers, fixture,
+            ...(binary ? { binary: true } : {}),
+            ...(exchange.complete && exchange.totalBytes <= exchange.body.length ? {} : { partial: true }),
+        };
+        this.#entries.push(entry);
+        writeFileSync(this.sourcePath, this.source());
+    }
+    /** The generated TypeScript source of the MockHttp subclass. */
+    source() {
+        const byName = new Map();
+        for (const e of this.#entries) {
+            const list = byName.get(e.name) ?? [];
+            list.push(e);
+            byName.set(e.name, list);
+        }
+        const q = (v) => JSON.stringify(v);
+        const key = (name) => (/^[A-Za-z_$][\w$]*$/.test(name) ? name : q(name));
+        const lines = [
+            `// Recorded by libcloud-ts: ${this.#entries.length} response(s). Regenerate it by recording again rather than editing by hand.`,
+            `import { FileFixtures, PlaybackMockHttp, type MockResponse, type RecordedResponse } from ${q(this.#options.importFrom)};`,
+            "",
+            `/** Replays the recorded session strictly; swap it in with \`connCls\`. */`,
+            `export class ${this.className} extends PlaybackMockHttp {`,
+            // Beside the generated file (or relative to it), wherever the tests run from and wherever it was recorded.
+            `  static override fixtures: FileFixtures | null = new FileFixtures(${this.#options.fixturesRoot === undefined ? '".", ""' : `${q(this.#options.fixturesRoot)}, ${q(basename(this.dir))}`}, { base: import.meta.url });`,
+            `  static override recorded: Readonly<Record<string, readonly RecordedResponse[]>> = {`,
+        ];
+        for (const [name, list] of byName) {
+            lines.push(`    ${key(name)}: [`);
+            for (const e of list) {
+                const { name: _name, ...rest } = e;
+                lines.push(`      ${JSON.stringify(rest)},`);
+            }
+            lines.push("    ],");
+        }
+        lines.push("  };", "");
+        for (const name of byName.keys()) {
+            lines.push(`  ${key(name)}(method: string, url: string): MockResponse {`, `    return this.replay(${q(name)}, method, url);`, "  }", "");
+        }
+        if (byName.size > 0)
+            lines.pop();
+        lines.push("}", "");
+        return lines.join("\n");
+    }
+}
+function kebab(name) {
+    return name.replace(/([a-z0-9])([A-Z])/g, "$1-$2").replace(/([A-Z])([A-Z][a-z])/g, "$1-$2").toLowerCase();
+}
+/**
+ * Records every request of every connection into `dir` until `stop()`: one fixture file per
+ * response body and a generated `PlaybackMockHttp` subclass. Replaces any recording in progress.
+ */
+export function startRecording(dir, options = {}) {
+    const recorder = new Recorder(dir, options);
+    setExchangeRecorder(recorder);
+    return recorder;
+}
+/** The recorder for `LIBCLOUD_RECORD=<dir>` (built on the first request). @internal */
+export function recorderFromEnvironment(dir) {
+    return new Recorder(dir);
+}
+// The debug log (src/utils) may not import the test kit, so the kit tells it how to record.
+setEnvironmentRecorderFactory(recorderFromEnvironment);
