@@ -13,7 +13,7 @@ const noTestKit = { regex: "^(\\./|(\\.\\./)+)test/", message: "Production code 
 const noBase = (who) => ({ regex: "^(\\.\\./)+common/base/", message: `${who} nothing from the base (src/common/base): settings are in src/common/settings.ts, HTTPResponse in src/http.` });
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "eslint.config.js", "scripts/**", "tmp/**"] },
+  { ignores: ["dist/**", "node_modules/**", "eslint.config.js", "scripts/**", "tmp/**", "docs/api/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -53,13 +53,13 @@ export default tseslint.config(
     files: ["src/**/*.ts"],
     ignores: ["src/http/**", "src/utils/**", "src/test/**", "src/storage/drivers/**"],
     rules: {
-      "no-restricted-imports": ["error", { paths: networkPaths("Only src/http/ talks to the network (STYLE.md)."), patterns: [noTestKit] }],
+      "no-restricted-imports": ["error", { paths: networkPaths("Only src/http/ talks to the network (docs/STYLE.md)."), patterns: [noTestKit] }],
     },
   },
   {
     files: ["src/test/**/*.ts"],
     rules: {
-      "no-restricted-imports": ["error", { paths: networkPaths("Only src/http/ talks to the network (STYLE.md).") }],
+      "no-restricted-imports": ["error", { paths: networkPaths("Only src/http/ talks to the network (docs/STYLE.md).") }],
     },
   },
   {
@@ -71,7 +71,7 @@ export default tseslint.config(
   {
     files: ["src/utils/**/*.ts"],
     rules: {
-      "no-restricted-imports": ["error", { paths: networkPaths("Only src/http/ talks to the network (STYLE.md)."), patterns: [noBase("Utilities import"), noTestKit] }],
+      "no-restricted-imports": ["error", { paths: networkPaths("Only src/http/ talks to the network (docs/STYLE.md)."), patterns: [noBase("Utilities import"), noTestKit] }],
     },
   },
   {
@@ -92,7 +92,7 @@ export default tseslint.config(
     rules: { "@typescript-eslint/no-unused-expressions": "off" },
   },
   {
-    files: ["test/**/*.ts", "bench/**/*.ts", "demo/**/*.ts"],
+    files: ["test/**/*.ts", "bench/**/*.ts", "demo/**/*.ts", "examples/**/*.ts"],
     rules: {
       "@typescript-eslint/no-non-null-assertion": "off",
       "@typescript-eslint/unbound-method": "off",

@@ -8,6 +8,10 @@ export interface Peer {
   runtime: "node" | "python";
   /** Shown under the table: what exactly this peer runs. */
   note: string;
+  /** Another Node binary for this peer's client (path from the repository root); default: the bench's own. */
+  nodeBinary?: string;
+  /** The client implementation to run, when it differs from `name` (the same client on another Node). */
+  clientPeer?: string;
 }
 
 /** One client run. */
@@ -86,6 +90,7 @@ export const CASES: CaseSpec[] = [
       { name: "got", runtime: "node", note: "`got.get(url).json()`, keep-alive `http.Agent`, retries off" },
       { name: "axios", runtime: "node", note: "`axios.get(url)`, keep-alive `http.Agent`" },
       { ...PY, note: "`Connection` subclass with `responseCls = JsonResponse`; 16 in flight = 16 threads, one connection each" },
+      { name: "libcloud-ts-node24", runtime: "node", nodeBinary: "node_modules/node24/bin/node", clientPeer: "libcloud-ts", note: "the libcloud-ts client above, run by Node 24 (the `node24` devDependency) instead of the bench's Node" },
     ],
     rounds: 11,
     quickRounds: 2,
@@ -113,6 +118,11 @@ export const CASES: CaseSpec[] = [
       { label: "libcloud-ts / fetch, 16 in flight", num: ["libcloud-ts", "c16"], den: ["fetch", "c16"] },
       { label: "libcloud-ts / got, 16 in flight", num: ["libcloud-ts", "c16"], den: ["got", "c16"] },
       { label: "libcloud-ts / axios, 16 in flight", num: ["libcloud-ts", "c16"], den: ["axios", "c16"] },
+      { label: "libcloud-ts on Node 24 / on the bench's Node, sequential", num: ["libcloud-ts-node24", "seq"], den: ["libcloud-ts", "seq"] },
+      { label: "libcloud-ts on Node 24 / on the bench's Node, 16 in flight", num: ["libcloud-ts-node24", "c16"], den: ["libcloud-ts", "c16"] },
+      { label: "libcloud-ts on the bench's Node / on Node 24, client CPU per request, sequential", num: ["libcloud-ts", "seqCpu"], den: ["libcloud-ts-node24", "seqCpu"] },
+      { label: "libcloud-ts on the bench's Node / on Node 24, client CPU per request, 16 in flight", num: ["libcloud-ts", "c16Cpu"], den: ["libcloud-ts-node24", "c16Cpu"] },
+      { label: "libcloud-ts on Node 24 / undici on the bench's Node, 16 in flight", num: ["libcloud-ts-node24", "c16"], den: ["undici", "c16"] },
     ],
     checks: [],
     summary: (m) => `${f0(m.result["sequentialRps"])} req/s sequential, ${f0(m.result["concurrentRps"])} req/s at 16`,

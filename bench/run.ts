@@ -72,7 +72,7 @@ interface Measured {
 async function runClient(peer: Peer, task: ClientTask, timeoutMs: number): Promise<Measured> {
   const command = peer.runtime === "python"
     ? [PYTHON, join(root, "bench", "python", "client.py"), JSON.stringify(task)]
-    : [process.execPath, join(here, "client.js"), JSON.stringify(task)];
+    : [peer.nodeBinary === undefined ? process.execPath : join(root, peer.nodeBinary), join(here, "client.js"), JSON.stringify(task)];
   const [file, ...rest] = hasTime ? [TIME, "-v", ...command] : command;
   const child = spawn(file!, rest, { stdio: ["ignore", "pipe", "pipe"], cwd: root });
   let stdout = "";
@@ -92,6 +92,12 @@ async function runClient(peer: Peer, task: ClientTask, timeoutMs: number): Promi
   return { result, peakRssKb: osRss !== undefined ? Number(osRss) : Number(result["maxRssKb"]) };
 }
 
+/** A Node binary's version, or "not installed". */
+function nodeVersion(binary: string): string {
+  if (!existsSync(binary)) return "not installed";
+  return spawnSync(binary, ["--version"], { encoding: "utf8" }).stdout.trim();
+}
+
 function versionOf(pkg: string): string {
   try {
     return (JSON.parse(readFileSync(join(root, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;
@@ -101,14 +107,15 @@ function versionOf(pkg: string): string {
 }
 
 async function runCase(spec: CaseSpec, port: number, python: boolean, azure: AzureSetup | null): Promise<CaseReport> {
-  const peers = spec.peers.filter((p) => p.runtime !== "python" || python);
+  const peers = spec.peers.filter((p) => (p.runtime !== "python" || python) && (p.nodeBinary === undefined || existsSync(join(root, p.nodeBinary))));
+  for (const p of spec.peers) if (p.nodeBinary !== undefined && !existsSync(join(root, p.nodeBinary))) log(`${spec.id}: ${p.name} skipped: ${p.nodeBinary} not installed (npm ci installs it)`);
   const rounds = quick ? spec.quickRounds : spec.rounds;
   const runs: Record<string, (Measured | undefined)[]> = Object.fromEntries(peers.map((p) => [p.name, []]));
   const failures: string[] = [];
   for (let round = 0; round < rounds; round++) {
     const order = peers.map((_, i) => peers[(i + round) % peers.length]!);
     for (const peer of order) {
-      const task: ClientTask = { ...spec.task(quick, peer), case: spec.id as ClientTask["case"], peer: peer.name, port };
+      const task: ClientTask = { ...spec.task(quick, peer), case: spec.id as ClientTask["case"], peer: peer.clientPeer ?? peer.name, port };
       if (azure !== null) task.azure = { ...azure.endpoint, ...spec.azureSizes!(quick) };
       try {
         const measured = await runClient(peer, task, spec.timeoutMs);
@@ -173,6 +180,7 @@ async function main(): Promise<void> {
       axios: versionOf("axios"),
       "@azure/storage-blob": versionOf("@azure/storage-blob"),
       azurite: versionOf("azurite"),
+      "Node 24 peer": nodeVersion(join(root, "node_modules", "node24", "bin", "node")),
     },
     casesRun: casesArg,
   };

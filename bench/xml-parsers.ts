@@ -4,7 +4,7 @@
 // the time to build our ElementTree-style `Element` tree through it, on a
 // 1,000-entry blob listing, next to Python's ElementTree on the same string;
 // then runs every candidate through the safety / well-formedness cases of
-// RELIABILITY.md J5–J10 (each in a worker thread, killed after 10 s). Prints
+// docs/RELIABILITY.md J5–J10 (each in a worker thread, killed after 10 s). Prints
 // markdown tables.
 //
 // Each measurement is the median of 101 runs after 30 warm-up runs; the whole
@@ -428,7 +428,7 @@ function pythonEt(file: string): Timing | null {
   return null;
 }
 
-// --- Safety / well-formedness cases (RELIABILITY.md J5–J10) ---
+// --- Safety / well-formedness cases (docs/RELIABILITY.md J5–J10) ---
 
 interface Case {
   id: string;

@@ -15,7 +15,7 @@ export type { RequestEvent, RequestResponseEvent, RequestErrorEvent, RequestRetr
 export { settings } from "./common/settings.js";
 export type { Settings } from "./common/settings.js";
 export { HTTPResponse } from "./http/http-response.js";
-export type { HTTPResponseInit } from "./http/http-response.js";
+export type { BodyLimit, HTTPResponseInit } from "./http/http-response.js";
 export { Response } from "./common/base/response.js";
 export type { ResponseConnection } from "./common/base/response.js";
 export { JsonResponse } from "./common/base/json-response.js";
@@ -45,7 +45,9 @@ export type { Clock } from "./utils/clock.js";
 export { enableDebug, isDebugEnabled, REQUEST_ID_HEADER, DEBUG_BODY_LIMIT } from "./utils/logging-connection.js";
 export type { DebugOptions, DebugStream } from "./utils/logging-connection.js";
 export { Element, parseXml, XmlParseError } from "./utils/xml.js";
+export type { ParseXmlOptions } from "./utils/xml.js";
 export { LibcloudConnection } from "./http/libcloud-connection.js";
+export type { ProxyConfig } from "./http/proxy.js";
 export {
   AzureAuth, AzureConnection, AZURE_API_VERSION, AZURE_OPTION_NAMES, azureDefaultHeaders, azureHmac, decodeAzureKey, isAzureDomain,
   sharedKeyStringToSign, signSharedKey,

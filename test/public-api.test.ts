@@ -36,7 +36,7 @@ test("libcloud-ts/test exports exactly these names", async () => {
   ]);
 });
 
-test("every name SPEC.md gives the package root and libcloud-ts/test is a value of the right kind", async () => {
+test("every name docs/SPEC.md gives the package root and libcloud-ts/test is a value of the right kind", async () => {
   const root = await load("libcloud-ts");
   const classes = [
     "LibcloudError", "MalformedResponseError", "ProviderError", "InvalidCredsError", "ServiceUnavailableError",

@@ -28,9 +28,11 @@ export const AZURE_AD_REFRESH_MARGIN_MS = 300_000;
 
 /** What an AzureAdTokenSource needs. */
 export interface AzureAdCredentials {
+  /** The directory (tenant) id or domain. */
   tenantId: string;
   /** The application (client) id: libcloud's `identity`. */
   clientId: string;
+  /** The application's client secret (never printed). */
   clientSecret: string;
   /** A name from AZURE_CLOUD_ENVIRONMENTS or an environment. @defaultValue "default" */
   cloudEnvironment?: string | AzureCloudEnvironment | undefined;
@@ -50,7 +52,9 @@ class AzureAdLoginConnection extends ConnectionUserAndKey {
  * with Azure AD's error code (never the secret).
  */
 export class AzureAdTokenSource {
+  /** The directory (tenant) id or domain. */
   readonly tenantId: string;
+  /** The application (client) id. */
   readonly clientId: string;
   readonly #connection: AzureAdLoginConnection;
   #token: { value: string; expiresAt: number } | undefined;

@@ -125,9 +125,13 @@ const AZURE_CONNECTION_OPTION_NAMES: ReadonlySet<string> = new Set([...CONNECTIO
  * bearer token from an AzureAdTokenSource (which connections of one driver share).
  */
 export class AzureAuth {
+  /** SharedKey or Azure AD. */
   readonly type: AzureAuthType;
+  /** The storage account name. */
   readonly account: string;
+  /** The account key, base64-decoded (SharedKey; non-enumerable). */
   declare readonly keyBytes: Buffer | undefined;
+  /** Where Azure AD tokens come from (Azure AD; non-enumerable). */
   declare tokenSource: AzureAdTokenSource | undefined;
 
   constructor(account: string, key: string, options: AzureConnectionOptions) {

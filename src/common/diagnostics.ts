@@ -36,6 +36,7 @@ export interface RequestEvent {
 
 /** `libcloud-ts:request:response` */
 export interface RequestResponseEvent extends RequestEvent {
+  /** The HTTP status of the response. */
   status: number;
   /** Time of this attempt, in ms. */
   durationMs: number;
@@ -43,15 +44,19 @@ export interface RequestResponseEvent extends RequestEvent {
 
 /** `libcloud-ts:request:error` */
 export interface RequestErrorEvent extends RequestEvent {
+  /** The error the attempt failed with. */
   error: unknown;
   /** The HTTP status, when the error comes from one. */
   status: number | undefined;
+  /** Time of this attempt, in ms. */
   durationMs: number;
 }
 
 /** `libcloud-ts:request:retry` */
 export interface RequestRetryEvent extends RequestEvent {
+  /** The error that is being retried. */
   error: unknown;
+  /** The HTTP status, when the error comes from one. */
   status: number | undefined;
   /** The wait before the next attempt, in ms. */
   delayMs: number;
@@ -59,6 +64,7 @@ export interface RequestRetryEvent extends RequestEvent {
 
 /** `libcloud-ts:request:poll` */
 export interface PollEvent extends RequestEvent {
+  /** The HTTP status of the poll's response, if it got one. */
   status: number | undefined;
   /** Time since the job was started, in ms. */
   durationMs: number;

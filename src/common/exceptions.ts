@@ -9,6 +9,7 @@ export type HeaderMap = Record<string, string>;
  * {@link LibcloudError} like every error the library throws on purpose.
  */
 export class BaseHTTPError extends LibcloudError {
+  /** The class name, `"BaseHTTPError"` (also shown by `toString()`). */
   override name = "BaseHTTPError";
   /** The HTTP status. */
   declare readonly statusCode: number;
@@ -28,6 +29,7 @@ export class BaseHTTPError extends LibcloudError {
 
 /** HTTP 429 (`libcloud.common.exceptions.RateLimitReachedError`). */
 export class RateLimitReachedError extends BaseHTTPError {
+  /** The class name, `"RateLimitReachedError"` (also shown by `toString()`). */
   override name = "RateLimitReachedError";
   /** Seconds to wait, from the `Retry-After` header; undefined when absent or unusable. */
   readonly retryAfter: number | undefined;

@@ -29,6 +29,7 @@ export function messageFromValue(value: unknown): string {
  * storage errors included. An error that comes from an HTTP status has `statusCode`.
  */
 export class LibcloudError extends Error {
+  /** The class name, `"LibcloudError"` (also shown by `toString()`). */
   override name = "LibcloudError";
   /** The parsed error value as given (a string, a JSON object, an XML element). */
   readonly value: unknown;
@@ -57,6 +58,7 @@ export function setStatusCode(error: LibcloudError, statusCode: number): void {
 
 /** The provider answered with a body that cannot be parsed. */
 export class MalformedResponseError extends LibcloudError {
+  /** The class name, `"MalformedResponseError"` (also shown by `toString()`). */
   override name = "MalformedResponseError";
   /** The body that failed to parse (at most {@link MALFORMED_BODY_EXCERPT} characters are kept). */
   readonly body: string | undefined;
@@ -71,6 +73,7 @@ export const MALFORMED_BODY_EXCERPT = 1024;
 
 /** An error reported by the provider with an HTTP status (`libcloud.common.types.ProviderError`). */
 export class ProviderError extends LibcloudError {
+  /** The class name, `"ProviderError"` (also shown by `toString()`). */
   override name = "ProviderError";
   /** The HTTP status. */
   declare readonly statusCode: number;
@@ -86,6 +89,7 @@ export class ProviderError extends LibcloudError {
 
 /** The provider rejected the credentials (HTTP 401). */
 export class InvalidCredsError extends ProviderError {
+  /** The class name, `"InvalidCredsError"` (also shown by `toString()`). */
   override name = "InvalidCredsError";
   constructor(value: unknown = "Invalid credentials with the provider", options: LibcloudErrorOptions = {}) {
     super(value, 401, options);
@@ -94,6 +98,7 @@ export class InvalidCredsError extends ProviderError {
 
 /** The provider is unavailable (HTTP 503). */
 export class ServiceUnavailableError extends ProviderError {
+  /** The class name, `"ServiceUnavailableError"` (also shown by `toString()`). */
   override name = "ServiceUnavailableError";
   constructor(value: unknown = "Service unavailable at provider", options: LibcloudErrorOptions = {}) {
     super(value, 503, options);
@@ -102,6 +107,7 @@ export class ServiceUnavailableError extends ProviderError {
 
 /** A configuration value is out of range or malformed (bad port, bad host, NaN delay, missing CA file). */
 export class ConfigError extends LibcloudError {
+  /** The class name, `"ConfigError"` (also shown by `toString()`). */
   override name = "ConfigError";
 }
 
@@ -119,10 +125,15 @@ export interface TransportErrorOptions extends LibcloudErrorOptions {
 
 /** Base of the transport failures: the request did not produce a complete HTTP response. */
 export class TransportError extends LibcloudError {
+  /** The class name, `"TransportError"` (also shown by `toString()`). */
   override name = "TransportError";
+  /** Node's (or undici's) string code: `ECONNREFUSED`, `ECONNRESET`, `ENOTFOUND`, … */
   readonly code: string;
+  /** The origin (`scheme://host[:port]`), never with credentials. */
   readonly host: string;
+  /** The HTTP method. */
   readonly method: string | undefined;
+  /** True when request bytes may have reached the server (so a non-idempotent request may have been processed). */
   readonly requestSent: boolean;
   constructor(message: string, options: TransportErrorOptions) {
     super(message, options);
@@ -135,11 +146,13 @@ export class TransportError extends LibcloudError {
 
 /** Refused, reset, closed early, truncated body, content-length mismatch, bad framing. */
 export class ConnectionError extends TransportError {
+  /** The class name, `"ConnectionError"` (also shown by `toString()`). */
   override name = "ConnectionError";
 }
 
 /** The host name did not resolve. */
 export class DnsError extends TransportError {
+  /** The class name, `"DnsError"` (also shown by `toString()`). */
   override name = "DnsError";
 }
 
@@ -148,7 +161,9 @@ export type TimeoutPhase = "connect" | "headers" | "body" | "request";
 
 /** A connect, headers, body (idle) or whole-request timeout. */
 export class TimeoutError extends TransportError {
+  /** The class name, `"TimeoutError"` (also shown by `toString()`). */
   override name = "TimeoutError";
+  /** Which timeout fired: `connect`, `headers`, `body` (idle) or `request` (the overall deadline). */
   readonly phase: TimeoutPhase;
   constructor(message: string, options: TransportErrorOptions & { phase: TimeoutPhase }) {
     super(message, options);
@@ -158,11 +173,13 @@ export class TimeoutError extends TransportError {
 
 /** TLS failed: certificate verification, handshake, client certificate. */
 export class TlsError extends TransportError {
+  /** The class name, `"TlsError"` (also shown by `toString()`). */
   override name = "TlsError";
 }
 
 /** The proxy could not be reached or refused the tunnel. */
 export class ProxyError extends TransportError {
+  /** The class name, `"ProxyError"` (also shown by `toString()`). */
   override name = "ProxyError";
   /** The proxy's HTTP status for a refused CONNECT (407, 403, 502 …), when there was one. */
   declare readonly statusCode: number | undefined;
@@ -170,7 +187,9 @@ export class ProxyError extends TransportError {
 
 /** A buffered body went over `maxBufferedBodyBytes` (decoded size). */
 export class ResponseTooLargeError extends TransportError {
+  /** The class name, `"ResponseTooLargeError"` (also shown by `toString()`). */
   override name = "ResponseTooLargeError";
+  /** The cap, in bytes, that the body went over (0 when only undici knew it). */
   readonly limit: number;
   constructor(message: string, options: TransportErrorOptions & { limit: number }) {
     super(message, options);
@@ -180,16 +199,19 @@ export class ResponseTooLargeError extends TransportError {
 
 /** A `Content-Encoding` could not be decoded (bad gzip, truncated stream, too many codings, unknown coding). */
 export class DecompressionError extends TransportError {
+  /** The class name, `"DecompressionError"` (also shown by `toString()`). */
   override name = "DecompressionError";
 }
 
 /** Redirects could not be followed (loop, bad Location, unsupported scheme). */
 export class RedirectError extends TransportError {
+  /** The class name, `"RedirectError"` (also shown by `toString()`). */
   override name = "RedirectError";
 }
 
 /** The connection (or its transport) was closed; no more requests can be sent on it. */
 export class ClientClosedError extends TransportError {
+  /** The class name, `"ClientClosedError"` (also shown by `toString()`). */
   override name = "ClientClosedError";
 }
 
@@ -217,6 +239,7 @@ export interface PollTimeoutDetails {
  * status and headers (H17, R24), never a credential.
  */
 export class PollTimeoutError extends LibcloudError {
+  /** The class name, `"PollTimeoutError"` (also shown by `toString()`). */
   override name = "PollTimeoutError";
   /** The poll request's action (redacted). */
   readonly action: string | undefined;
@@ -247,5 +270,6 @@ export class PollTimeoutError extends LibcloudError {
 
 /** A polled job reported failure; thrown by `hasCompleted` to end polling at once. */
 export class JobFailedError extends LibcloudError {
+  /** The class name, `"JobFailedError"` (also shown by `toString()`). */
   override name = "JobFailedError";
 }

@@ -4,6 +4,7 @@ import {
   ClientClosedError, ConnectionError, DecompressionError, DnsError, LibcloudError, ProxyError,
   ResponseTooLargeError, TimeoutError, TlsError, TransportError,
 } from "../common/types.js";
+import { errors as undiciErrors } from "undici";
 
 /** Where the request was when it failed. */
 export interface FailureSite {
@@ -58,7 +59,11 @@ function codeOf(error: unknown): string | undefined {
 export function toTransportError(error: unknown, site: FailureSite): unknown {
   if (error instanceof LibcloudError) return error;
   if (error instanceof ProxyTunnelFailure) return proxyFailure(error, site);
-  if (stringCode(error) === "UND_ERR_INVALID_ARG" && /Proxy Authentication Required \(407\)/.test((error as Error).message)) {
+  // undici's ProxyAgent answers a plain-http request's 407 with an InvalidArgumentError (its only
+  // signal; the status is not on the error). Matched by class and place, not by message: through an
+  // http proxy to an http target, every argument undici could refuse was already refused by us
+  // before sending (U1-U10), so an InvalidArgumentError there is the proxy's 407.
+  if (error instanceof undiciErrors.InvalidArgumentError && site.viaProxy === true && site.origin.startsWith("http:")) {
     return new ProxyError(`Proxy refused the request (407 Proxy Authentication Required): ${site.method} ${site.origin}`, {
       code: "ERR_PROXY_AUTH", statusCode: 407, host: site.origin, method: site.method, requestSent: true, cause: error,
     });

@@ -29,6 +29,7 @@ const REFUSED_HEADERS: ReadonlyMap<string, string> = new Map([
  * The message names the header, never its value (a value may be a credential).
  */
 export class InvalidHeaderError extends TypeError {
+  /** The class name, `"InvalidHeaderError"` (also shown by `toString()`). */
   override name = "InvalidHeaderError";
   /** `ERR_INVALID_HEADER_NAME`, `ERR_INVALID_HEADER_VALUE` or `ERR_REFUSED_HEADER`. */
   readonly code: string;

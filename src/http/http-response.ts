@@ -9,12 +9,15 @@ const EMPTY = Buffer.alloc(0);
 
 /** What a transport gives to build an HTTPResponse. */
 export interface HTTPResponseInit {
+  /** HTTP status code. */
   status: number;
+  /** The reason phrase. */
   reason?: string;
   /** Lower-cased names; repeated headers joined with ", ". */
   headers: HeaderMap;
   /** The headers as received, `[name, value, name, value, …]`, repeats kept. */
   rawHeaders?: readonly string[];
+  /** HTTP version, e.g. "1.1". */
   version?: string;
   /** The whole body (buffered responses), a stream (raw responses), or null (no body). */
   body: Buffer | Readable | null;
@@ -24,6 +27,7 @@ export interface HTTPResponseInit {
 
 /** How much of a streamed body `read()` may collect at once, and the error past that. */
 export interface BodyLimit {
+  /** The most bytes `read()` collects. */
   bytes: number;
   /** The error once `received` bytes exceed `bytes`. */
   tooLarge: (received: number) => Error;
@@ -35,10 +39,15 @@ export interface BodyLimit {
  * 204 or 304, has an empty body and never waits for one.
  */
 export class HTTPResponse {
+  /** HTTP status code. */
   readonly status: number;
+  /** The reason phrase ("" if none). */
   readonly reason: string;
+  /** Lower-cased names; repeated headers joined with ", ". */
   readonly headers: HeaderMap;
+  /** The headers as received, `[name, value, name, value, …]`, repeats kept. */
   readonly rawHeaders: readonly string[];
+  /** HTTP version, e.g. "1.1". */
   readonly version: string;
   #buffer: Buffer | null;
   #offset = 0;

@@ -27,7 +27,9 @@ import { inspectView, showTransport, type InspectFunction } from "../utils/show.
 export interface TransportOptions {
   /** Host name or IP literal (no brackets). */
   host: string;
+  /** The port. */
   port: number;
+  /** Whether to speak https. */
   secure: boolean;
   /**
    * Request timeout in ms, the bound on every wait: making the socket (TCP, TLS, a proxy's CONNECT
@@ -68,14 +70,19 @@ export type TransportBody = string | Uint8Array | NodeJS.ReadableStream | AsyncI
 
 /** One request as the connection hands it to the transport. */
 export interface TransportRequest {
+  /** The HTTP method, upper case. */
   method: string;
   /** Path and query, starting with "/". */
   url: string;
+  /** Request headers, as they are to be sent. */
   headers: Record<string, string>;
+  /** The body, if any (a stream body is sent once and never replayed). */
   body?: TransportBody;
   /** Leave the body unread: the response carries a stream. */
   raw?: boolean;
+  /** Same as `raw` for the transport (libcloud's `stream=True`). */
   stream?: boolean;
+  /** Cancels the request, its redirects and the body read. */
   signal?: AbortSignal | undefined;
   /** Header names (any case) dropped, like Authorization, when a redirect leaves the origin. */
   sensitiveHeaders?: readonly string[] | undefined;
@@ -87,8 +94,11 @@ export interface TransportRequest {
 export interface Transport {
   /** The origin, `scheme://host[:port]`. */
   readonly host: string;
+  /** Sends one request (following redirects) and resolves to its response. */
   request(request: TransportRequest): Promise<HTTPResponse>;
+  /** Routes the following requests through a proxy (`null` for none). */
   setHttpProxy(url: string | null): void;
+  /** Closes the pool; requests in flight fail with ClientClosedError. */
   close(): Promise<void>;
 }
 
@@ -121,12 +131,19 @@ function isReplayableBody(body: TransportBody): boolean {
  * whatever their TLS options.
  */
 export class LibcloudConnection implements Transport {
+  /** The origin, `scheme://host[:port]`. */
   readonly host: string;
+  /** The host name as configured (an IP literal without brackets). */
   readonly hostname: string;
+  /** The port. */
   readonly port: number;
+  /** Whether the transport speaks https. */
   readonly secure: boolean;
+  /** Timeout in ms: connect, time to headers, and idle time between body chunks. */
   readonly timeout: number;
+  /** Overall deadline in ms for a buffered request (10 × timeout unless given). */
   readonly requestDeadline: number;
+  /** Cap on buffered bodies, in decoded bytes. */
   readonly maxBufferedBodyBytes: number;
   /** The proxy in use (password non-enumerable), or null. */
   proxy: ProxyConfig | null = null;
@@ -361,7 +378,7 @@ export class LibcloudConnection implements Transport {
     };
   }
 
-  /** The next hop after a redirect (SPEC decision 2; the rules are in redirect.ts). */
+  /** The next hop after a redirect (docs/SPEC.md decision 2; the rules are in redirect.ts). */
   #redirect(hop: Hop, sendBody: TransportBody, status: number, location: string, redirects: number, firstSite: FailureSite, site: FailureSite, request: TransportRequest): { hop: Hop; sendBody: TransportBody } {
     if (redirects >= MAX_REDIRECTS) {
       throw new RedirectError(`Too many redirects (more than ${MAX_REDIRECTS}): ${firstSite.method} ${firstSite.origin}`, {
@@ -487,11 +504,14 @@ export class LibcloudConnection implements Transport {
   }
 }
 
-/** undici's "other side closed" on a socket that had carried an earlier response. */
+/**
+ * undici's SocketError (the server closed the socket: "other side closed", "closed") on a socket
+ * that had carried an earlier response. Matched by undici's error class and code, not its message.
+ */
 function isStaleSocketClose(error: unknown): boolean {
-  const e = error as { code?: unknown; socket?: { bytesRead?: unknown } } | null;
-  return e?.code === "UND_ERR_SOCKET" && typeof e.socket?.bytesRead === "number" && e.socket.bytesRead > 0
-    && (error as Error).message === "other side closed";
+  if (!(error instanceof undiciErrors.SocketError) || error.code !== "UND_ERR_SOCKET") return false;
+  const bytesRead = (error.socket as { bytesRead?: unknown } | null | undefined)?.bytesRead;
+  return typeof bytesRead === "number" && bytesRead > 0;
 }
 
 /**

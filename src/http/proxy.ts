@@ -4,9 +4,13 @@ import { ConfigError } from "../common/types.js";
 
 /** A parsed proxy URL. The password is kept out of enumeration so it is never printed. */
 export interface ProxyConfig {
+  /** The proxy's scheme: an https proxy is itself reached over TLS. */
   scheme: "http" | "https";
+  /** The proxy's host name or IP literal (no brackets). */
   host: string;
+  /** The proxy's port. */
   port: number;
+  /** The user name, percent-decoded, if the URL had one. */
   username: string | undefined;
   /** Non-enumerable: never shown by util.inspect or JSON.stringify. */
   password: string | undefined;

@@ -1,4 +1,4 @@
-// Redirects (libcloud follows them through requests' `allow_redirects`): SPEC decision 2. Followed up
+// Redirects (libcloud follows them through requests' `allow_redirects`): docs/SPEC.md decision 2. Followed up
 // to MAX_REDIRECTS within http/https only; to another origin the credentials go; a 303 becomes a
 // bodiless GET. A pure function, so the rules can be read (and tested) in one place.
 

@@ -15,6 +15,7 @@ export interface ObjectErrorOptions extends LibcloudErrorOptions {
 
 /** An error about a container (`libcloud.storage.types.ContainerError`). */
 export class ContainerError extends LibcloudError {
+  /** The class name, `"ContainerError"` (also shown by `toString()`). */
   override name = "ContainerError";
   /** The container's name. */
   readonly containerName: string;
@@ -27,6 +28,7 @@ export class ContainerError extends LibcloudError {
 
 /** An error about an object (`libcloud.storage.types.ObjectError`). */
 export class ObjectError extends LibcloudError {
+  /** The class name, `"ObjectError"` (also shown by `toString()`). */
   override name = "ObjectError";
   /** The object's name. */
   readonly objectName: string;
@@ -39,31 +41,37 @@ export class ObjectError extends LibcloudError {
 
 /** The container is not empty, so it cannot be deleted. */
 export class ContainerIsNotEmptyError extends ContainerError {
+  /** The class name, `"ContainerIsNotEmptyError"` (also shown by `toString()`). */
   override name = "ContainerIsNotEmptyError";
 }
 
 /** A container with this name already exists. */
 export class ContainerAlreadyExistsError extends ContainerError {
+  /** The class name, `"ContainerAlreadyExistsError"` (also shown by `toString()`). */
   override name = "ContainerAlreadyExistsError";
 }
 
 /** The container does not exist. */
 export class ContainerDoesNotExistError extends ContainerError {
+  /** The class name, `"ContainerDoesNotExistError"` (also shown by `toString()`). */
   override name = "ContainerDoesNotExistError";
 }
 
 /** The provider refused the container's name. */
 export class InvalidContainerNameError extends ContainerError {
+  /** The class name, `"InvalidContainerNameError"` (also shown by `toString()`). */
   override name = "InvalidContainerNameError";
 }
 
 /** The object does not exist. */
 export class ObjectDoesNotExistError extends ObjectError {
+  /** The class name, `"ObjectDoesNotExistError"` (also shown by `toString()`). */
   override name = "ObjectDoesNotExistError";
 }
 
 /** The data received or stored does not match its hash. */
 export class ObjectHashMismatchError extends ObjectError {
+  /** The class name, `"ObjectHashMismatchError"` (also shown by `toString()`). */
   override name = "ObjectHashMismatchError";
 }
 

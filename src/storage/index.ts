@@ -34,3 +34,4 @@ export {
   S3RGWOutscaleStorageDriver, AuroraObjectsStorageDriver, DO_SPACES_HOSTS_BY_REGION, SCALEWAY_HOSTS_BY_REGION, OVH_HOSTS_BY_REGION,
   S3_RGW_OUTSCALE_HOSTS_BY_REGION, AURORA_OBJECTS_EU_HOST,
 } from "./drivers/s3-compatible.js";
+export type { DownloadCheck } from "./transfer.js";

@@ -10,14 +10,23 @@ import type { StorageDriver } from "./storage-driver.js";
 
 /** The storage providers libcloud-ts has drivers for (`libcloud.storage.types.Provider`). */
 export const Provider = {
+  /** Azure Blob Storage: {@link AzureBlobsStorageDriver}. */
   AZURE_BLOBS: "azure_blobs",
+  /** Amazon S3, any region: {@link S3StorageDriver}. */
   S3: "s3",
+  /** MinIO: {@link MinIOStorageDriver}. */
   MINIO: "minio",
+  /** DigitalOcean Spaces: {@link DigitalOceanSpacesStorageDriver}. */
   DIGITALOCEAN_SPACES: "digitalocean_spaces",
+  /** Scaleway Object Storage: {@link ScalewayStorageDriver}. */
   SCALEWAY: "scaleway",
+  /** OVHcloud Object Storage: {@link OvhStorageDriver}. */
   OVH: "ovh",
+  /** Ceph RADOS Gateway: {@link S3RGWStorageDriver}. */
   S3_RGW: "s3_rgw",
+  /** OUTSCALE's RGW: {@link S3RGWOutscaleStorageDriver}. */
   S3_RGW_OUTSCALE: "s3_rgw_outscale",
+  /** AuroraObjects: {@link AuroraObjectsStorageDriver}. */
   AURORAOBJECTS: "auroraobjects",
 } as const;
 
@@ -29,6 +38,28 @@ export type StorageDriverClass =
   | (new (key: string, options?: BaseDriverOptions) => StorageDriver)
   | (new (key: string, secret: string, options?: BaseDriverOptions) => StorageDriver);
 
+/** Each provider's own driver class: what `getDriver(provider)` returns. */
+export interface ProviderDrivers {
+  /** Azure Blob Storage. */
+  [Provider.AZURE_BLOBS]: typeof AzureBlobsStorageDriver;
+  /** Amazon S3. */
+  [Provider.S3]: typeof S3StorageDriver;
+  /** MinIO. */
+  [Provider.MINIO]: typeof MinIOStorageDriver;
+  /** DigitalOcean Spaces. */
+  [Provider.DIGITALOCEAN_SPACES]: typeof DigitalOceanSpacesStorageDriver;
+  /** Scaleway. */
+  [Provider.SCALEWAY]: typeof ScalewayStorageDriver;
+  /** OVHcloud. */
+  [Provider.OVH]: typeof OvhStorageDriver;
+  /** Ceph RGW. */
+  [Provider.S3_RGW]: typeof S3RGWStorageDriver;
+  /** OUTSCALE. */
+  [Provider.S3_RGW_OUTSCALE]: typeof S3RGWOutscaleStorageDriver;
+  /** AuroraObjects. */
+  [Provider.AURORAOBJECTS]: typeof AuroraObjectsStorageDriver;
+}
+
 const DRIVERS = {
   [Provider.AZURE_BLOBS]: AzureBlobsStorageDriver,
   [Provider.S3]: S3StorageDriver,
@@ -39,10 +70,7 @@ const DRIVERS = {
   [Provider.S3_RGW]: S3RGWStorageDriver,
   [Provider.S3_RGW_OUTSCALE]: S3RGWOutscaleStorageDriver,
   [Provider.AURORAOBJECTS]: AuroraObjectsStorageDriver,
-} as const satisfies Readonly<Record<Provider, StorageDriverClass>>;
-
-/** Each provider's own driver class: what `getDriver(provider)` returns. */
-export type ProviderDrivers = typeof DRIVERS;
+} as const satisfies ProviderDrivers & Readonly<Record<Provider, StorageDriverClass>>;
 
 /**
  * The driver class of a provider (`libcloud.storage.providers.get_driver`): that driver's own

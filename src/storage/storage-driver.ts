@@ -14,6 +14,7 @@ import { verifiedDownload, type DownloadCheck, type TransferProgress } from "./t
 export interface ListObjectsOptions {
   /** Only objects whose name starts with this. */
   prefix?: string | undefined;
+  /** Cancels the operation. */
   signal?: AbortSignal | undefined;
 }
 
@@ -27,11 +28,13 @@ export interface UploadExtra {
 
 /** Options of `uploadObjectViaStream`. */
 export interface UploadStreamOptions {
+  /** Content type and metadata of the new object. */
   extra?: UploadExtra | undefined;
   /** Extra request headers (Cache-Control, Content-Encoding, Content-Language are stored with the object). */
   headers?: Record<string, string> | undefined;
   /** Called after each chunk sent, with the bytes sent so far and the total when known. */
   onProgress?: ((progress: TransferProgress) => void) | undefined;
+  /** Cancels the operation. */
   signal?: AbortSignal | undefined;
 }
 
@@ -49,6 +52,7 @@ export interface DownloadObjectOptions {
   deleteOnFailure?: boolean | undefined;
   /** Called after each chunk received, with the bytes received so far and the total when known. */
   onProgress?: ((progress: TransferProgress) => void) | undefined;
+  /** Cancels the operation. */
   signal?: AbortSignal | undefined;
 }
 
@@ -58,11 +62,13 @@ export interface DownloadStreamOptions {
   chunkSize?: number | undefined;
   /** Called after each chunk received, with the bytes received so far and the total when known. */
   onProgress?: ((progress: TransferProgress) => void) | undefined;
+  /** Cancels the operation. */
   signal?: AbortSignal | undefined;
 }
 
 /** What a driver's download hands `saveObject`: the body and what to check it against. */
 export interface DownloadSource {
+  /** The response body, chunk by chunk. */
   body: AsyncIterable<Buffer>;
   /** Bytes the body must have (the object's size, Content-Length or range length). */
   expectedBytes: number | undefined;
@@ -220,7 +226,13 @@ export class StorageDriver<
    */
   protected rangeAnswer(
     startBytes: number, endBytes: number | undefined, status: number, contentRange: string | undefined, contentLength: number | undefined,
-  ): { expectedBytes: number | undefined } | { problem: string } {
+  ): {
+    /** Bytes the body must have. */
+    expectedBytes: number | undefined;
+  } | {
+    /** Why the answer does not fit the range asked for. */
+    problem: string;
+  } {
     if (status === 206) {
       const match = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(contentRange ?? "");
       if (match === null) return { problem: `the server answered 206 with Content-Range ${JSON.stringify(contentRange ?? "")}` };

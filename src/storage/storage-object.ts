@@ -6,6 +6,7 @@ import type { DownloadObjectOptions, DownloadStreamOptions, StorageDriver } from
 
 /** What `new StorageObject(...)` takes. */
 export interface StorageObjectInit<Extra extends Record<string, unknown> = Record<string, unknown>> {
+  /** The object name (may contain `/`). */
   name: string;
   /** Size in bytes. */
   size: number;
@@ -15,7 +16,9 @@ export interface StorageObjectInit<Extra extends Record<string, unknown> = Recor
   extra?: Extra;
   /** User metadata (`meta_data`). */
   metaData?: Record<string, string>;
+  /** The container holding the object. */
   container: Container;
+  /** The driver the object belongs to. */
   driver: StorageDriver;
 }
 
@@ -24,6 +27,7 @@ export interface StorageObjectInit<Extra extends Record<string, unknown> = Recor
  * of `extra`, declared by each driver (`AzureObjectExtra` …).
  */
 export class StorageObject<Extra extends Record<string, unknown> = Record<string, unknown>> {
+  /** The object name (may contain `/`). */
   readonly name: string;
   /** Size in bytes. */
   size: number;

@@ -23,6 +23,7 @@ export interface DownloadCheck {
   expectedBytes: number | undefined;
   /** Base64 MD5 the whole body must hash to (a whole-object `Content-MD5`); unset, no hash check. */
   contentMd5?: string | undefined;
+  /** Called after each chunk, with the bytes so far and the total when known. */
   onProgress?: ((progress: TransferProgress) => void) | undefined;
   /** The driver, for the errors. */
   driver?: unknown;

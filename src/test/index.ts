@@ -8,3 +8,4 @@ export { PlaybackMockHttp, PlaybackError } from "./playback-mock-http.js";
 export type { RecordedResponse } from "./playback-mock-http.js";
 export { Recorder, startRecording } from "./recorder.js";
 export type { RecordOptions } from "./recorder.js";
+export type { ExchangeRecorder } from "../utils/logging-connection.js";

@@ -23,11 +23,13 @@ export type MockMethod = (method: string, url: string, body: string | Buffer | n
 
 /** The request as a mock method sees it, kept in {@link MockHttp.requests}. */
 export interface MockRequest {
+  /** The HTTP method. */
   method: string;
   /** Path and query, as sent. */
   url: string;
   /** The mock method that answered. */
   methodName: string;
+  /** The request headers, as sent. */
   headers: Readonly<Record<string, string>>;
   /** The body as bytes were sent (streams are read whole first); null when there was none. */
   body: string | Buffer | null;
@@ -35,6 +37,7 @@ export interface MockRequest {
 
 /** Thrown when no mock method matches a request: names the method looked for and the ones known. */
 export class MockHttpError extends LibcloudError {
+  /** The class name, `"MockHttpError"`. */
   override readonly name: string = "MockHttpError";
   /** The method name that was looked up. */
   readonly methodName: string;
@@ -338,6 +341,7 @@ export class MockHttp implements Transport {
     this.proxyUrl = url;
   }
 
+  /** Marks the transport closed: a later request fails. */
   async close(): Promise<void> {
     this.closed = true;
   }

@@ -9,8 +9,11 @@ export interface RecordedResponse {
   readonly method: string;
   /** Path and query of the recorded request (secrets redacted); for reading, not matched. */
   readonly url: string;
+  /** The recorded HTTP status. */
   readonly status: number;
+  /** The recorded reason phrase. */
   readonly reason: string;
+  /** The recorded response headers (secrets redacted). */
   readonly headers: Readonly<Record<string, string>>;
   /** Fixture file holding the body, or null for an empty body. */
   readonly fixture: string | null;
@@ -22,6 +25,7 @@ export interface RecordedResponse {
 
 /** Thrown when a replayed session departs from the recording. */
 export class PlaybackError extends MockHttpError {
+  /** The class name, `"PlaybackError"`. */
   override readonly name = "PlaybackError";
 }
 

@@ -78,6 +78,7 @@ export class Recorder implements ExchangeRecorder {
   readonly dir: string;
   /** The generated source file. */
   readonly sourcePath: string;
+  /** Name of the generated PlaybackMockHttp subclass. */
   readonly className: string;
   readonly maxBodyBytes: number;
   readonly #options: { importFrom: string; fixturesRoot: string | undefined; redact: boolean };

@@ -25,7 +25,9 @@ export const DEBUG_BODY_LIMIT = 64 * 1024;
 
 /** Where the debug log goes: a Node Writable, or anything with `write(text)`. */
 export interface DebugStream {
+  /** Writes one chunk of the log; the callback reports a failed write. */
   write(chunk: string, callback?: (error?: Error | null) => void): unknown;
+  /** Subscribes to the stream's errors (a failing sink turns the log off with one warning). */
   on?(event: "error", listener: (error: Error) => void): unknown;
 }
 

@@ -51,6 +51,7 @@ export interface RetryContext {
 
 /** Options of `retry.wrap(fn, options)`. */
 export interface WrapOptions extends Partial<RetryContext> {
+  /** Cancels the attempts and the sleeps between them. */
   signal?: AbortSignal | undefined;
   /** False when the body cannot be sent twice (a consumed stream): then nothing is retried. @defaultValue true */
   replayable?: boolean | undefined;
@@ -64,13 +65,17 @@ export interface RetryStep {
   kind: "rate-limit" | "retryable" | "fatal";
   /** For rate limits: the server's Retry-After, in ms. */
   retryAfterMs: number | undefined;
+  /** The delay this step would sleep before jitter, in ms. */
   currentDelayMs: number;
+  /** The policy's first delay, in ms (a rate limit resets the delay to it). */
   retryDelayMs: number;
+  /** Multiplier applied to the delay after a retryable error. */
   backoff: number;
   /** Time left in the budget (Infinity when the budget does not apply). */
   remainingMs: number;
   /** Random number in [0,1) times the jitter fraction gives the added part. */
   random: number;
+  /** At most this fraction is added to the delay. */
   jitter: number;
   /** The attempt that just failed (1 for the first). @defaultValue 1 */
   attempt?: number | undefined;
@@ -84,7 +89,12 @@ export interface RetryStep {
  * the budget). A wait is never shorter than the retry delay: `Retry-After: 0`, a past HTTP-date or
  * an instant failure waits `retryDelayMs` (H3).
  */
-export function calculateRetryDelay(step: RetryStep): { delayMs: number; nextDelayMs: number } | undefined {
+export function calculateRetryDelay(step: RetryStep): {
+  /** How long to sleep before the next attempt, in ms. */
+  delayMs: number;
+  /** The current delay of the step after that, in ms. */
+  nextDelayMs: number;
+} | undefined {
   if (step.kind === "fatal") return undefined;
   if ((step.attempt ?? 1) >= (step.maxAttempts ?? Infinity)) return undefined;
   if (step.kind === "rate-limit" && step.retryAfterMs !== undefined) {
@@ -140,7 +150,7 @@ export function isRefusedBeforeSend(error: unknown): boolean {
 }
 
 /**
- * The default retry policy (SPEC decision 1): rate limits, 408/429/503, 500/502/504 for idempotent
+ * The default retry policy (docs/SPEC.md decision 1): rate limits, 408/429/503, 500/502/504 for idempotent
  * requests, and connection errors — those that never reached the server always, the others only
  * for idempotent requests. Permanent failures (TLS verification, other 4xx, bad input) never.
  */
@@ -166,9 +176,13 @@ export function isRetryableByDefault(error: unknown, context: RetryContext): boo
  * the server gave one, else the current delay; never past the `timeout` budget.
  */
 export class MinimalRetry {
+  /** First delay between attempts, in ms. */
   readonly retryDelay: number;
+  /** Total time budget from the first attempt, in ms. */
   readonly timeout: number;
+  /** Multiplier applied to the delay after each retry. */
   readonly backoff: number;
+  /** At most this fraction is added to a delay at random. */
   readonly jitter: number;
   /** Most attempts in all, the first included. */
   readonly maxAttempts: number;
@@ -254,6 +268,7 @@ export class MinimalRetry {
  * (`libcloud.utils.retry.Retry`). `retryExceptions` replaces the default policy with a class list.
  */
 export class Retry extends MinimalRetry {
+  /** Error classes retried instead of the default policy, if given. */
   readonly retryExceptions: ReadonlyArray<abstract new (...args: never[]) => unknown> | undefined;
 
   constructor(options: RetryOptions = {}) {

@@ -44,6 +44,7 @@ export interface SerializeXmlOptions {
  * line-end normalisation and without a leading BOM).
  */
 export class XmlParseError extends LibcloudError {
+  /** The class name, `"XmlParseError"` (also shown by `toString()`). */
   override readonly name = "XmlParseError";
   /** 1-based line of the offending character. */
   readonly line: number;

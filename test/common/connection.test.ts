@@ -1,4 +1,4 @@
-// Connection facts from SPEC.md and libcloud's own test_connection.py, against loopback servers.
+// Connection facts from docs/SPEC.md and libcloud's own test_connection.py, against loopback servers.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { inspect } from "node:util";

@@ -1,4 +1,4 @@
-// Response classes and error mapping (SPEC "Responses", "Errors"; RELIABILITY J1–J4, J11, P17).
+// Response classes and error mapping (docs/SPEC.md "Responses", "Errors"; docs/RELIABILITY.md J1–J4, J11, P17).
 import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
 import { after, before, describe, test } from "node:test";

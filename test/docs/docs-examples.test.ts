@@ -79,7 +79,7 @@ function compile(examples: readonly Example[]): Compiled {
   const config = ts.readConfigFile(join(REPO, "tsconfig.json"), (p) => ts.sys.readFile(p));
   const { options } = ts.parseJsonConfigFileContent(config.config, ts.sys, REPO);
   const program = ts.createProgram(files, {
-    ...options, rootDir: dir, outDir: dir, declaration: false, declarationMap: false, sourceMap: false, typeRoots: [join(dir, "node_modules", "@types")],
+    ...options, paths: {}, rootDir: dir, outDir: dir, declaration: false, declarationMap: false, sourceMap: false, typeRoots: [join(dir, "node_modules", "@types")],
   });
   const emitted = program.emit();
   const diagnostics = [...ts.getPreEmitDiagnostics(program), ...emitted.diagnostics].map((d) => {

@@ -1,6 +1,6 @@
 // Every typed transport error, from a connection that carries credentials everywhere (Authorization,
 // a signed query, a proxy password): each keeps its cause, names method and host, and shows no secret
-// (RELIABILITY.md convention 3; SPEC "No error message or toString() ever contains a secret").
+// (docs/RELIABILITY.md convention 3; docs/SPEC.md "No error message or toString() ever contains a secret").
 import assert from "node:assert/strict";
 import type { LookupFunction } from "node:net";
 import { test } from "node:test";

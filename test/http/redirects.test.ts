@@ -1,4 +1,4 @@
-// SPEC decision 2 (redirects) and RELIABILITY.md R20–R22: what survives a redirect and what does not.
+// docs/SPEC.md decision 2 (redirects) and docs/RELIABILITY.md R20–R22: what survives a redirect and what does not.
 import assert from "node:assert/strict";
 import { Readable } from "node:stream";
 import { test } from "node:test";

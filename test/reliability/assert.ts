@@ -1,4 +1,4 @@
-// Shared assertions of the reliability suite (RELIABILITY.md conventions 1 and 3): a typed error
+// Shared assertions of the reliability suite (docs/RELIABILITY.md conventions 1 and 3): a typed error
 // with a stable code, and no secret anywhere in what an error shows.
 import assert from "node:assert/strict";
 import { inspect } from "node:util";

@@ -1,4 +1,4 @@
-// RELIABILITY.md group M, transport scenarios (M1, M2, M5, M7, M8, M9, M10, M13). M3, M4, M6, M11
+// docs/RELIABILITY.md group M, transport scenarios (M1, M2, M5, M7, M8, M9, M10, M13). M3, M4, M6, M11
 // and M12 belong to the storage driver and are tested there.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";

@@ -1,4 +1,4 @@
-// RELIABILITY.md group P: protocol violations and odd responses, written byte by byte by raw `net`
+// docs/RELIABILITY.md group P: protocol violations and odd responses, written byte by byte by raw `net`
 // servers (node:http would never send them).
 import assert from "node:assert/strict";
 import type net from "node:net";

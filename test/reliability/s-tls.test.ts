@@ -1,4 +1,4 @@
-// RELIABILITY.md group S: TLS, with the committed test CA (test/fixtures/tls, scripts/make-test-certs.sh).
+// docs/RELIABILITY.md group S: TLS, with the committed test CA (test/fixtures/tls, scripts/make-test-certs.sh).
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
@@ -287,7 +287,7 @@ test("S8: 1,000 requests that each fail TLS verification → heap flat after GC"
 });
 
 test("S9: caCert ADDS to the default roots (simulated by NODE_EXTRA_CA_CERTS in a child process): both CAs are trusted", { timeout: 15_000 }, async () => {
-  // The choice is "add" (SPEC). A public-CA site cannot be reached in CI, so the default store is
+  // The choice is "add" (docs/SPEC.md). A public-CA site cannot be reached in CI, so the default store is
   // extended with a second test CA through NODE_EXTRA_CA_CERTS; with "replace" semantics the
   // server signed by that CA would fail once caCert is given.
   const viaCa2 = await startTlsServer((_req, res) => void res.end("ca2"), { cert: "server-ca2" });

@@ -1,4 +1,4 @@
-// RELIABILITY.md group T: transport faults, against real loopback servers (raw `net` servers where
+// docs/RELIABILITY.md group T: transport faults, against real loopback servers (raw `net` servers where
 // the fault needs hand-made bytes). Transport timeouts are real but short (200 ms); retry sleeps
 // run on the fake clock.
 import assert from "node:assert/strict";

@@ -1,4 +1,4 @@
-// RELIABILITY.md group U: API misuse and bad input. Every refusal happens before a byte reaches the
+// docs/RELIABILITY.md group U: API misuse and bad input. Every refusal happens before a byte reaches the
 // wire; canary servers prove it. (U11/U12 are also covered by the core tests in test/common.)
 import assert from "node:assert/strict";
 import { test } from "node:test";

@@ -1,4 +1,4 @@
-// RELIABILITY.md group X: proxies, with a real forward proxy (the `proxy` package) and, for refused
+// docs/RELIABILITY.md group X: proxies, with a real forward proxy (the `proxy` package) and, for refused
 // tunnels, a raw server answering CONNECT by hand.
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -329,6 +329,26 @@ test("X11: HTTPS proxy → TLS to the proxy verified against the CA option; a pr
     await good.close();
     await wrong.close();
     await target.close();
+  }
+});
+
+test("X5 (plain http): the proxy answers a plain-http request with 407 → ProxyError{statusCode: 407}, buffered, raw and streamed; password never shown", { timeout: 10_000 }, async () => {
+  const fake = await startServer((_req, res) => {
+    res.writeHead(407, { "Proxy-Authenticate": 'Basic realm="x"', "Content-Length": "0" });
+    res.end();
+  });
+  const conn = new Connection({ host: "127.0.0.1", port: 9, secure: false, proxyUrl: `http://alice:hunter2-pw@127.0.0.1:${fake.port}`, timeout: 2000 });
+  try {
+    for (const options of [{}, { raw: true }, { stream: true }] as const) {
+      const err = await rejection(() => conn.request("/", options));
+      const e = assertTyped(err, ProxyError);
+      assert.equal(e.statusCode, 407, JSON.stringify(options));
+      assert.equal(e.code, "ERR_PROXY_AUTH");
+      assertNoSecret(err, ["hunter2-pw", Buffer.from("alice:hunter2-pw").toString("base64")]);
+    }
+  } finally {
+    await conn.close();
+    await fake.close();
   }
 });
 

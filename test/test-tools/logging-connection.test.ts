@@ -1,4 +1,4 @@
-// RELIABILITY.md group L: the debug log (LIBCLOUD_DEBUG / enableDebug) and NODE_DEBUG=libcloud,
+// docs/RELIABILITY.md group L: the debug log (LIBCLOUD_DEBUG / enableDebug) and NODE_DEBUG=libcloud,
 // against loopback servers, a real forward proxy and the real curl binary.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";

@@ -1,4 +1,4 @@
-// Retry (SPEC "Retry", decision 1; RELIABILITY R1–R19), driven by an injected clock: no real sleeps.
+// Retry (docs/SPEC.md "Retry", decision 1; docs/RELIABILITY.md R1–R19), driven by an injected clock: no real sleeps.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import net from "node:net";

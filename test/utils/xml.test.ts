@@ -1,4 +1,4 @@
-// Tests for src/utils/xml.ts: the ElementTree port (API, paths, serializer) and RELIABILITY.md J5–J10.
+// Tests for src/utils/xml.ts: the ElementTree port (API, paths, serializer) and docs/RELIABILITY.md J5–J10.
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";

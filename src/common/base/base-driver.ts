@@ -46,8 +46,11 @@ export class BaseDriver<C extends Connection = Connection> {
   declare key: string;
   /** Secret (non-enumerable). */
   declare secret: string | undefined;
+  /** Whether the connection uses https. */
   secure: boolean;
+  /** API version, for drivers that support several. */
   apiVersion: string | undefined;
+  /** Region, for drivers that support several. */
   region: string | undefined;
   /** The connection, built from the class's `connectionCls` (of type `C`). */
   connection: C;

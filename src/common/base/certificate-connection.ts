@@ -34,6 +34,7 @@ export class KeyCertificateConnection extends CertificateConnection {
   static override optionNames: ReadonlySet<string> = new Set([...CertificateConnection.optionNames, "keyPassphrase"]);
   /** Client key, PEM path or contents (non-enumerable when given as contents). */
   declare keyFile: string;
+  /** Passphrase of the key (non-enumerable, never printed). */
   declare keyPassphrase: string | undefined;
 
   constructor(keyFile: string, certFile: string, options: KeyCertificateConnectionOptions = {}) {

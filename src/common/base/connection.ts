@@ -122,7 +122,13 @@ export interface BufferedRequestOptions extends RequestOptions {
 }
 
 /** Options of `request()` that leave the body unread: the result is the raw response class's. */
-export type RawRequestOptions = RequestOptions & ({ raw: true } | { stream: true });
+export type RawRequestOptions = RequestOptions & ({
+  /** A raw response (body left unread). */
+  raw: true;
+} | {
+  /** A streamed response (body left unread). */
+  stream: true;
+});
 
 /** A response class: `new Cls(httpResponse, connection)`. */
 export type ResponseClass<R extends Response = Response> = new (response: HTTPResponse, connection: ResponseConnection) => R;
@@ -133,7 +139,10 @@ export type RawResponseClass<R extends RawResponse = RawResponse> = new (connect
  * What `request<T>()` resolves to on a connection of type `C`: an instance of the connection's
  * response class (the type of its `responseCls` field) whose `object` is a `T`.
  */
-export type ResponseOf<C extends Connection, T = unknown> = InstanceType<C["responseCls"]> & { object: T };
+export type ResponseOf<C extends Connection, T = unknown> = InstanceType<C["responseCls"]> & {
+  /** The parsed body, typed as the caller asked. */
+  object: T;
+};
 
 /** What `request(action, { raw: true })` resolves to on a connection of type `C`. */
 export type RawResponseOf<C extends Connection> = InstanceType<C["rawResponseCls"]>;
@@ -153,32 +162,50 @@ function isReplayable(data: RequestBody): boolean {
  * each gets the request being built as its last argument and may return a Promise.
  */
 export class Connection {
+  /** Default host name (libcloud's `host`); a constructor option wins. */
   static host = "127.0.0.1";
+  /** Whether to use https (the default) or plain http. */
   static secure = true;
+  /** Default port; undefined for the scheme's (443 or 80). */
   static port: number | undefined = undefined;
+  /** Default timeout in milliseconds: connect, response headers and body idle time each. */
   static timeout = 60_000;
+  /** The class that parses buffered responses. */
   static responseCls: ResponseClass = Response;
+  /** The class for `raw: true` / `stream: true` responses (body left as a stream). */
   static rawResponseCls: RawResponseClass = RawResponse;
+  /** The retry policy used when retries are on. */
   static retryCls: RetryClass = Retry;
+  /** The transport class connect() makes (`MockHttp` in tests). */
   static connCls: TransportClass = LibcloudConnection;
+  /** Add a random `cache-busting` query parameter to GET requests. */
   static cacheBusting = false;
+  /** Whether plain http is allowed at all. */
   static allowInsecure = true;
+  /** Retry backoff factor; undefined for the retry policy's default. */
   static backoff: number | undefined = undefined;
+  /** First retry delay in milliseconds; undefined for the retry policy's default. */
   static retryDelay: number | undefined = undefined;
   /** Most attempts per request when retrying is on (undefined: the retry class's default, 10). */
   static maxAttempts: number | undefined = undefined;
   /** Most sockets open at once to the origin (undefined: no cap). */
   static maxConnections: number | undefined = undefined;
+  /** A base URL (`https://host:port/path`) that sets host, port, secure and requestPath at once. */
   static baseUrl: string | undefined = undefined;
+  /** Path prefix prepended to every action. */
   static requestPath = "";
   /** Headers holding secrets (X-Auth-Token …), dropped like Authorization when a redirect leaves the origin. */
   static sensitiveHeaders: readonly string[] = [];
   /** The option names the constructor accepts; subclasses that take more extend it. */
   static optionNames: ReadonlySet<string> = CONNECTION_OPTION_NAMES;
 
+  /** The effective host name. */
   host: string;
+  /** Whether requests use https. */
   secure: boolean;
+  /** The effective port. */
   port: number;
+  /** The effective timeout in milliseconds. */
   timeout: number;
   /**
    * The response class of buffered requests (the class's `responseCls`). Its type is what
@@ -187,19 +214,29 @@ export class Connection {
   responseCls: ResponseClass;
   /** The response class of raw and streamed requests; narrowed like `responseCls`. */
   rawResponseCls: RawResponseClass;
+  /** The effective retry policy class. */
   retryCls: RetryClass;
+  /** Whether GET requests get a `cache-busting` parameter. */
   cacheBusting: boolean;
+  /** Whether plain http is allowed. */
   allowInsecure: boolean;
+  /** Retry backoff factor (undefined: the policy's default). */
   backoff: number | undefined;
+  /** First retry delay in milliseconds (undefined: the policy's default). */
   retryDelay: number | undefined;
   /** Most attempts per request when retrying is on; undefined for the retry class's default. */
   maxAttempts: number | undefined;
+  /** The base URL, if one was given. */
   baseUrl: string | undefined;
+  /** Path prefix prepended to every action. */
   requestPath: string;
+  /** Extra CA certificate file (PEM), added to Node's default roots. */
   caCert: string | undefined;
   /** Headers dropped on a cross-origin redirect, besides Authorization, Proxy-Authorization and Cookie. */
   sensitiveHeaders: readonly string[];
+  /** Verify TLS certificates (undefined: `settings.verifySslCert`, true by default). */
   verifySslCert: boolean | undefined;
+  /** Cap on a buffered response body, in decoded bytes (undefined: 100 MiB). */
   maxBufferedBodyBytes: number | undefined;
   /** Most sockets open at once to the origin; undefined for no cap. */
   maxConnections: number | undefined;
@@ -272,6 +309,7 @@ export class Connection {
   get connCls(): TransportClass {
     return this.#connCls ?? (this.constructor as typeof Connection).connCls;
   }
+  /** Sets the transport class for this connection only. */
   set connCls(value: TransportClass) {
     this.#connCls = value;
   }
@@ -298,6 +336,7 @@ export class Connection {
   get action(): string | null {
     return this.#current()?.action ?? this.#last.action;
   }
+  /** Sets the action of the request in flight, else of the last one. */
   set action(value: string | null) {
     const request = this.#current();
     if (request) request.action = value ?? "";
@@ -308,6 +347,7 @@ export class Connection {
   get method(): string | null {
     return this.#current()?.method ?? this.#last.method;
   }
+  /** Sets the method of the request in flight, else of the last one. */
   set method(value: string | null) {
     const request = this.#current();
     if (request) request.method = value ?? "GET";
@@ -319,6 +359,7 @@ export class Connection {
     const request = this.#current();
     return request ? request.data ?? null : this.#last.data;
   }
+  /** Sets the body of the request in flight, else of the last one. */
   set data(value: RequestBody | null) {
     const request = this.#current();
     if (request) request.data = value;
@@ -329,6 +370,7 @@ export class Connection {
   get context(): Record<string, unknown> {
     return this.#current()?.context ?? this.#context;
   }
+  /** Sets the context of the request in flight, else the one the next request takes. */
   set context(value: Record<string, unknown>) {
     const request = this.#current();
     if (request) request.context = value;

@@ -1,5 +1,5 @@
 // Options are normalised once: unknown keys are a TypeError naming the key, values are checked
-// (STYLE.md "Options are normalised once"). Objects parsed from JSON with __proto__ keys are safe:
+// (docs/STYLE.md "Options are normalised once"). Objects parsed from JSON with __proto__ keys are safe:
 // only own keys are read, and nothing is merged into a prototype.
 import { describeValue } from "../../utils/describe-value.js";
 import { ConfigError } from "../types.js";

@@ -11,9 +11,13 @@ import type { Response } from "./response.js";
 
 /** What `asyncRequest` takes. */
 export interface AsyncRequestOptions {
+  /** Query parameters of the first request. */
   params?: Params | undefined;
+  /** Body of the first request. */
   data?: RequestBody;
+  /** Headers of the first request. */
   headers?: HeaderInput | undefined;
+  /** Method of the first request. @defaultValue "GET" */
   method?: string | undefined;
   /** Passed to getRequestOptions and getPollRequestOptions. */
   context?: Record<string, unknown> | undefined;
@@ -23,13 +27,17 @@ export interface AsyncRequestOptions {
 
 /** A request to make: its action and the rest of `request()`'s options. */
 export interface PollRequestOptions extends RequestOptions {
+  /** The path of the request. */
   action: string;
 }
 
 /** What `getPollRequestOptions` is given: the first response, the context and the first request's options. */
 export interface PollRequestArgs<R extends Response = Response> {
+  /** The response to the request that started the job. */
   response: R;
+  /** The context given to `asyncRequest`. */
   context: Record<string, unknown>;
+  /** The options of the request that started the job. */
   requestOptions: PollRequestOptions;
 }
 
@@ -39,13 +47,16 @@ export interface PollRequestArgs<R extends Response = Response> {
  * `timeout` ms pass.
  */
 export class PollingConnection extends Connection {
+  /** How long polling may take in all, in ms (libcloud's `timeout` of a PollingConnection). @defaultValue 200000 */
   static override timeout = 200_000;
   /** Time between polls in ms. @defaultValue 500 */
   static pollInterval = 500;
   /** The method that sends each request. @defaultValue "request" */
   static requestMethod = "request";
 
+  /** The effective time between polls in ms. */
   pollInterval: number;
+  /** The effective name of the method that sends each request. */
   requestMethod: string;
 
   constructor(...args: ConstructorParameters<typeof Connection>) {

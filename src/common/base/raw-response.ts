@@ -17,10 +17,13 @@ export const RAW_ERROR_BODY_LIMIT = 1024 * 1024;
  * constant memory.
  */
 export class RawResponse {
+  /** The connection that made the request. */
   readonly connection: ResponseConnection;
   /** The raw transport response. */
   readonly httpResponse: HTTPResponse;
+  /** HTTP status. */
   status: number;
+  /** Response headers, names lower-cased. */
   headers: HeaderMap;
   /** The request this answers (set by the connection). */
   request: LibcloudRequest | undefined;

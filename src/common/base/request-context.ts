@@ -30,13 +30,21 @@ export type RequestBody =
 
 /** The request being built, handed to every hook and kept on the response as `response.request`. */
 export interface LibcloudRequest {
+  /** The path, as given to request() (after morphActionHook). */
   action: string;
+  /** The HTTP method, upper case. */
   method: string;
+  /** Query parameters (the hooks may add to them). */
   params: Params;
+  /** Request headers (the hooks may add to them). */
   headers: Record<string, string>;
+  /** The body (encodeData may replace it). */
   data: RequestBody;
+  /** Whether the response is a RawResponse (body left unread). */
   raw: boolean;
+  /** Whether the response body is streamed (libcloud's `stream=True`). */
   stream: boolean;
+  /** Free-form context the caller and the hooks share. */
   context: Record<string, unknown>;
   /** Whether the request may be re-sent after it may have reached the server. */
   idempotent: boolean;

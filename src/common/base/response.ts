@@ -8,9 +8,13 @@ import { errorForResponse } from "./response-error.js";
 
 /** The connection as a response sees it (kept loose so any Connection subclass fits). */
 export interface ResponseConnection {
+  /** The driver that owns the connection, if any. */
   driver?: unknown;
+  /** The context of the request. */
   readonly context: Record<string, unknown>;
+  /** The action (path) of the request. */
   readonly action: string | null;
+  /** The method of the request. */
   readonly method: string | null;
 }
 
@@ -48,7 +52,7 @@ export function decodeBody(bytes: Buffer, contentType: string | undefined): stri
 /**
  * A base response class to derive from (`libcloud.common.base.Response`). The connection builds it
  * once the body is read in full. As in libcloud the constructor decides: when `success()` is false
- * it throws the error that `parseError()` describes (see {@link errorForResponse}); else it parses
+ * it throws the error that `parseError()` describes (see `errorForResponse` in response-error.ts); else it parses
  * the body, so a malformed one throws `MalformedResponseError`, and `object` is what `parseBody()`
  * returned. An empty body is parsed on first use of `object` instead, so a subclass's
  * `parseZeroLengthBody = true` field (set after this constructor) is honoured.
@@ -97,6 +101,7 @@ export class Response<T = unknown> {
     if (this.#object === UNPARSED) this.#object = this.parseBody();
     return this.#object as T;
   }
+  /** Replaces the parsed body (as libcloud's drivers assign `response.object`). */
   set object(value: T) {
     this.#object = value;
   }

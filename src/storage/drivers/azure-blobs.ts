@@ -144,6 +144,7 @@ export type AzureConnectionOptions = CommonAzureConnectionOptions;
  */
 export class AzureBlobsConnection extends AzureConnection {
   static override responseCls = AzureResponse;
+  /** Raw (streamed) responses, with Azure's error mapping. */
   static override rawResponseCls = AzureRawResponse;
   declare responseCls: typeof AzureResponse;
   declare rawResponseCls: typeof AzureRawResponse;
@@ -156,10 +157,12 @@ export class AzureBlobsConnection extends AzureConnection {
  */
 export class AzureBlobsCopyConnection extends PollingConnection {
   static override responseCls = AzureResponse;
+  /** Raw (streamed) responses, with Azure's error mapping. */
   static override rawResponseCls = AzureRawResponse;
   declare responseCls: typeof AzureResponse;
   declare rawResponseCls: typeof AzureRawResponse;
   static override optionNames: ReadonlySet<string> = new Set([...PollingConnection.optionNames, ...AZURE_OPTION_NAMES]);
+  /** The storage account name. */
   readonly userId: string;
   /** How requests are authorised (non-enumerable): the driver's main connection's, shared. */
   declare readonly auth: AzureAuth;
@@ -325,15 +328,26 @@ async function* readBlocks(
 }
 
 /** A lease as Azure reports it (`x-ms-lease-status`, `-state`, `-duration`); null when absent. */
-export type AzureLease = { status: string | null; state: string | null; duration: string | null };
+export type AzureLease = {
+  /** `x-ms-lease-status`: `locked` or `unlocked`. */
+  status: string | null;
+  /** `x-ms-lease-state`: `available`, `leased`, `expired`, `breaking` or `broken`. */
+  state: string | null;
+  /** `x-ms-lease-duration`: `infinite` or `fixed`. */
+  duration: string | null;
+};
 
 /** `extra` of an Azure container. */
 export type AzureContainerExtra = {
+  /** The container's URL. */
   url: string | null;
   /** The ETag without quotes. */
   etag: string | null;
+  /** `Last-Modified`, as Azure sends it. */
   lastModified: string | null;
+  /** The container's lease. */
   lease: AzureLease;
+  /** User metadata (`x-ms-meta-*`). */
   metaData: Record<string, string>;
 };
 
@@ -342,16 +356,23 @@ export type AzureContainerExtra = {
  * url, etag, md5Hash, contentType and lastModified.
  */
 export type AzureObjectExtra = {
+  /** The blob's URL. */
   url: string;
   /** The ETag without quotes. */
   etag: string | null;
   /** Content-MD5 as hex. */
   md5Hash: string | null;
+  /** `Content-Type` stored with the blob. */
   contentType: string | null;
+  /** `Last-Modified`, as Azure sends it. */
   lastModified: string | null;
+  /** The blob's lease. */
   lease?: AzureLease;
+  /** `Content-Encoding` stored with the blob. */
   contentEncoding?: string | null;
+  /** `Content-Language` stored with the blob. */
   contentLanguage?: string | null;
+  /** `BlockBlob`, `PageBlob` or `AppendBlob`. */
   blobType?: string | null;
 };
 
@@ -367,6 +388,7 @@ export class AzureBlobsStorageDriver extends StorageDriver<AzureBlobsConnection,
 
   override name = "Microsoft Azure (blobs)";
   override website = "http://windows.azure.com/";
+  /** The driver's connection (SharedKey-signed). */
   declare connection: AzureBlobsConnection;
   /** The polling connection used by copyObject (same account, host and options). */
   readonly copyConnection: AzureBlobsCopyConnection;
