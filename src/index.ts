@@ -46,6 +46,7 @@ export { enableDebug, isDebugEnabled, REQUEST_ID_HEADER, DEBUG_BODY_LIMIT } from
 export type { DebugOptions, DebugStream } from "./utils/logging-connection.js";
 export { Element, parseXml, XmlParseError } from "./utils/xml.js";
 export type { ParseXmlOptions } from "./utils/xml.js";
+export type { InspectFunction } from "./utils/show.js";
 export { LibcloudConnection } from "./http/libcloud-connection.js";
 export type { ProxyConfig } from "./http/proxy.js";
 export {

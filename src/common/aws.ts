@@ -99,7 +99,12 @@ export function canonicalHeaderValue(value: string): string {
 }
 
 /** The canonical headers block and the SignedHeaders list of the headers that are signed. */
-export function canonicalHeaders(headers: Readonly<Record<string, string>>): { canonical: string; signedHeaders: string } {
+export function canonicalHeaders(headers: Readonly<Record<string, string>>): {
+  /** One `name:value\n` line per signed header, lower-case names in sorted order. */
+  canonical: string;
+  /** The signed header names, lower-case, sorted and joined with `;`. */
+  signedHeaders: string;
+} {
   const byName = new Map<string, string>();
   for (const name of Object.keys(headers).sort()) {
     const value = headers[name];
@@ -140,7 +145,9 @@ export interface SigV4Request {
 
 /** Options of `new AWSRequestSignerAlgorithmV4(...)`. */
 export interface SigV4SignerOptions {
+  /** Access key ID, sent in the `Credential` of the signature. */
   accessKeyId: string;
+  /** Secret access key the signing key is derived from (never sent). */
   secretAccessKey: string;
   /** Temporary credentials' session token (`x-amz-security-token`). */
   sessionToken?: string | undefined;
@@ -158,11 +165,17 @@ export interface SigV4SignerOptions {
  * the secret is non-enumerable and never part of a message.
  */
 export class AWSRequestSignerAlgorithmV4 {
+  /** Access key ID, sent in the `Credential` of the signature. */
   readonly accessKeyId: string;
+  /** Secret access key the signing key is derived from (non-enumerable, never sent). */
   declare readonly secretAccessKey: string;
+  /** Session token of temporary credentials, sent as `x-amz-security-token` (non-enumerable); undefined for none. */
   declare readonly sessionToken: string | undefined;
+  /** Signing region (part of the credential scope). */
   readonly region: string;
+  /** Signing service (part of the credential scope). */
   readonly service: string;
+  /** Whether the canonical URI is normalised and double-encoded (false for S3). */
   readonly doubleEncodePath: boolean;
   #keys = new Map<string, Buffer>();
 
@@ -184,7 +197,12 @@ export class AWSRequestSignerAlgorithmV4 {
   }
 
   /** The CanonicalRequest (what AWS shows in a SignatureDoesNotMatch answer). */
-  canonicalRequest(request: SigV4Request): { text: string; signedHeaders: string } {
+  canonicalRequest(request: SigV4Request): {
+    /** The CanonicalRequest text: method, URI, query, headers, signed headers and payload hash, one per line. */
+    text: string;
+    /** The signed header names, lower-case, sorted and joined with `;`. */
+    signedHeaders: string;
+  } {
     const { canonical, signedHeaders } = canonicalHeaders(request.headers);
     const text = [
       request.method, canonicalUri(request.path, this.doubleEncodePath), canonicalQuery(request.query), canonical, signedHeaders, request.payloadHash,
@@ -193,7 +211,12 @@ export class AWSRequestSignerAlgorithmV4 {
   }
 
   /** The hex signature of a request at a time. */
-  signature(request: SigV4Request, time: Date): { signature: string; signedHeaders: string } {
+  signature(request: SigV4Request, time: Date): {
+    /** The hex HMAC-SHA256 signature. */
+    signature: string;
+    /** The signed header names, lower-case, sorted and joined with `;`. */
+    signedHeaders: string;
+  } {
     const { text, signedHeaders } = this.canonicalRequest(request);
     const stringToSign = `${SIGV4_ALGORITHM}\n${amzDate(time)}\n${this.credentialScope(time)}\n${sha256Hex(text)}`;
     return { signature: createHmac("sha256", this.#signingKey(time)).update(stringToSign, "utf8").digest("hex"), signedHeaders };
@@ -281,7 +304,14 @@ export function textByLocalName(el: Element | null | undefined, name: string): s
 }
 
 /** The code, message and (for RequestTimeTooSkewed) server time of an AWS XML error body. */
-export function parseAwsError(body: string): { code: string | undefined; message: string | undefined; serverTime: string | undefined } {
+export function parseAwsError(body: string): {
+  /** The error's `Code` (undefined when there is none or the body is not XML). */
+  code: string | undefined;
+  /** The error's `Message` (the first 200 characters of a body that is not XML). */
+  message: string | undefined;
+  /** The error's `ServerTime`, as given (RequestTimeTooSkewed). */
+  serverTime: string | undefined;
+} {
   if (body === "") return { code: undefined, message: undefined, serverTime: undefined };
   let root: Element;
   try {
@@ -372,6 +402,7 @@ export const AWS_CONNECTION_OPTION_NAMES: ReadonlySet<string> = new Set([...CONN
 export class AWSTokenConnection extends ConnectionUserAndKey {
   static override optionNames: ReadonlySet<string> = AWS_CONNECTION_OPTION_NAMES;
   static override sensitiveHeaders: readonly string[] = ["x-amz-security-token"];
+  /** Session token of temporary credentials, sent as `x-amz-security-token` (non-enumerable); undefined for none. */
   declare readonly token: string | undefined;
 
   constructor(userId: string, key: string, options: AWSConnectionOptions = {}) {

@@ -98,8 +98,10 @@ function vetNames(containerName: string, objectName?: string): void {
 // ---- responses and errors ----------------------------------------------------------------
 
 /** What a request was about, for its errors (set as the request's context by the driver). */
-interface S3Context {
+export interface S3Context {
+  /** The bucket the request is about. */
   containerName?: string | undefined;
+  /** The object the request is about. */
   objectName?: string | undefined;
   /** The request created a bucket (a 400 then means a bad name). */
   createBucket?: boolean | undefined;
@@ -323,6 +325,7 @@ export class BaseS3StorageDriver extends StorageDriver {
   forcePathStyle = false;
   /** Connections of virtual-hosted buckets, by bucket. */
   #bucketConnections = new Map<string, S3SignatureV4Connection>();
+  /** Session token of temporary credentials (the `token` option), passed on to the driver's connections (non-enumerable). */
   declare readonly token: string | undefined;
   #connectionOptions: Record<string, unknown>;
 
