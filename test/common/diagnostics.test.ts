@@ -111,3 +111,19 @@ test("no subscriber, no event: nothing is published and requests behave the same
   assert.deepEqual((await c.request("/")).object, { ok: true });
   await Promise.all([c.close(), server.close()]);
 });
+
+test("an error published on the error and retry channels, or given to onRetry, is already redacted (one rule for every output)", { timeout: 10_000 }, async () => {
+  let n = 0;
+  // The server echoes the key in its error body, which becomes the error's message.
+  const server = await startServer((_req, res) => (++n === 1 ? sendJson(res, 503, { error: `bad key ${KEY}` }) : sendJson(res, 200, { ok: true })));
+  const d = new Driver(KEY, { host: "127.0.0.1", port: server.port, secure: false });
+  const given: unknown[] = [];
+  const seen = await capture(() => d.connection.request("/v1/things", { retry: { retryDelay: 10, onRetry: (info) => void given.push(info.error) } }));
+  const errors = [...seen.filter((s) => s.event["error"] !== undefined).map((s) => s.event["error"]), ...given];
+  assert.equal(errors.length, 3);
+  for (const error of errors) {
+    assert.ok(error instanceof BaseHTTPError);
+    assert.ok(!`${error.message}\n${error.stack ?? ""}`.includes(KEY), error.message);
+  }
+  await Promise.all([d.connection.close(), server.close()]);
+});

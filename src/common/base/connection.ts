@@ -572,6 +572,8 @@ export class Connection {
     const send = (): Promise<Response | RawResponse> => this.#send(transport, request, headers, scoped, ++attempt);
     const userOnRetry = perCall?.onRetry;
     const onRetry = (info: RetryInfo): void => {
+      // An error leaves the library only once the redaction rule has been applied to it.
+      if (channels.retry.hasSubscribers || userOnRetry !== undefined) sanitizeError(info.error, this, request);
       if (channels.retry.hasSubscribers) {
         channels.retry.publish({ ...this.#event(transport, request, info.attempt), error: info.error, status: statusOf(info.error), delayMs: info.delayMs });
       }
@@ -608,7 +610,9 @@ export class Connection {
       }
       return response;
     } catch (error) {
-      if (channels.error.hasSubscribers) channels.error.publish({ ...event, error, status: statusOf(error), durationMs: performance.now() - started });
+      if (channels.error.hasSubscribers) {
+        channels.error.publish({ ...event, error: sanitizeError(error, this, request), status: statusOf(error), durationMs: performance.now() - started });
+      }
       throw error;
     }
   }
