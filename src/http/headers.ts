@@ -31,7 +31,7 @@ const REFUSED_HEADERS: ReadonlyMap<string, string> = new Map([
 export class InvalidHeaderError extends TypeError {
   /** The class name, `"InvalidHeaderError"` (also shown by `toString()`). */
   override name = "InvalidHeaderError";
-  /** `ERR_INVALID_HEADER_NAME`, `ERR_INVALID_HEADER_VALUE` or `ERR_REFUSED_HEADER`. */
+  /** `ERR_INVALID_HEADER_NAME`, `ERR_INVALID_HEADER_VALUE`, `ERR_REFUSED_HEADER` or `ERR_DUPLICATE_HEADER`. */
   readonly code: string;
   /** The header's name as given (cut to 80 characters). */
   readonly header: string;

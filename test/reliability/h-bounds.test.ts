@@ -397,6 +397,24 @@ test("H15: header names and values the transport would refuse → InvalidHeaderE
   }
 });
 
+test("H15: a header given twice under names that differ only in case is refused before sending (a signature would cover one value, the wire would carry both)", { timeout: 5000 }, async () => {
+  const server = await startServer((_req, res) => void res.end("ok"));
+  const c = conn(server.port, { timeout: 2000 });
+  try {
+    for (const headers of [{ "X-Meta": "a", "x-meta": "b" }, { V: "", v: "" }]) {
+      const err = await rejection(() => c.request("/", { headers }));
+      assert.ok(err instanceof InvalidHeaderError, String(err));
+      assert.equal(err.code, "ERR_DUPLICATE_HEADER");
+      assert.equal(err.requestSent, false);
+    }
+    assert.equal(server.requests.length, 0, "the server saw nothing");
+    assert.equal((await c.request("/", { headers: { "X-Meta": "a" } })).body, "ok");
+  } finally {
+    await c.close();
+    await server.close();
+  }
+});
+
 test("H15: object or function values in params → TypeError, never [object Object] or a function's source on the wire; a bad url option → ConfigError echoing no credential", { timeout: 5000 }, async () => {
   const server = await startServer((_req, res) => void res.end("ok"));
   const c = conn(server.port, { timeout: 2000 });

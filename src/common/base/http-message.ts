@@ -23,10 +23,18 @@ export function normalizeMethod(method: unknown): string {
  */
 export function normalizeHeaders(headers: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
+  const seen = new Set<string>();
   for (const name of Object.keys(headers)) {
     const value = headers[name];
     if (value === undefined || value === null) continue;
     if (!TOKEN.test(name)) checkHeader(name, "");
+    // One header, one name: "V" and "v" are the same header, and which value a server, a proxy or a
+    // signature would take of the two is anyone's guess.
+    const lower = name.toLowerCase();
+    if (seen.has(lower)) {
+      throw new InvalidHeaderError(`Header "${name}" is given twice (names differ only in case): give it once`, "ERR_DUPLICATE_HEADER", name);
+    }
+    seen.add(lower);
     let text: string;
     if (typeof value === "string") text = value;
     else if (typeof value === "number" && Number.isFinite(value)) text = String(value);
