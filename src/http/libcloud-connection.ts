@@ -7,7 +7,7 @@ import { inspect, type InspectOptionsStylized } from "node:util";
 import { Agent, Pool, ProxyAgent, buildConnector, errors as undiciErrors, type Dispatcher } from "undici";
 import { settings } from "../common/settings.js";
 import { REQUEST_DEADLINE_FACTOR, checkByteCount, checkCount, checkDuration, checkTimeout } from "../common/numeric-options.js";
-import { HTTPResponse } from "./http-response.js";
+import { HTTPResponse, bufferedReadLimit } from "./http-response.js";
 import { headerValue } from "../common/exceptions.js";
 import {
   ClientClosedError, DecompressionError, ProxyError, RedirectError, ResponseTooLargeError, TimeoutError,
@@ -252,26 +252,29 @@ export class LibcloudConnection implements Transport {
       return Promise.reject(error);
     }
     // Not async: each async frame that returns another's promise costs microtask turns per request.
-    if (request.raw === true || request.stream === true) return this.#follow(request, site);
-    return this.#fetchBuffered(request, site);
+    return this.#fetch(request, site, request.raw === true || request.stream === true);
   }
 
   /**
-   * A buffered request: read whole (and decoded) within the request deadline, redirects followed,
-   * through one dispatch() per hop (buffered.ts).
+   * Sends a request, following redirects, through one dispatch() per hop (buffered.ts). A buffered
+   * request is read whole (and decoded) within the request deadline. A raw or streamed one has the
+   * same bounds on every wait but no overall deadline (its reader sets the pace): its final body is
+   * left unread as a stream, which waits at most `timeout` on the server, and as long on its reader.
    */
-  async #fetchBuffered(request: TransportRequest, firstSite: FailureSite): Promise<HTTPResponse> {
+  async #fetch(request: TransportRequest, firstSite: FailureSite, raw: boolean): Promise<HTTPResponse> {
     const state = { site: firstSite };
-    const exchange = this.#exchange(request, firstSite, state, this.requestDeadline);
+    const exchange = this.#exchange(request, firstSite, state, raw ? Infinity : this.requestDeadline);
     const body = request.body ?? null;
     let sendBody: TransportBody = body;
     let hop = this.#firstHop(request, body);
     let retryStale = (request.idempotent ?? IDEMPOTENT_METHODS.has(request.method)) && isReplayableBody(body);
+    // A raw response's body owns the exchange (its bounds and its release) once handed over.
+    let handedOver = false;
     try {
       for (let redirects = 0; ; redirects++) {
         let result: BufferedHop;
         try {
-          result = await this.#sendHop(request, hop, sendBody, exchange, false);
+          result = await this.#sendHop(request, hop, sendBody, exchange, raw);
         } catch (failure) {
           const { error, afterHeaders } = failure as HopFailure;
           if (exchange.aborted) throw exchange.reason;
@@ -287,6 +290,11 @@ export class LibcloudConnection implements Transport {
         retryStale = false;
         const location = result.headers["location"];
         if (!REDIRECT_STATUSES.has(result.status) || location === undefined) {
+          if (raw) {
+            const response = this.#respond(request, hop, result, exchange, state.site);
+            handedOver = true;
+            return response;
+          }
           this.#checkProxyAuth(result.status, hop, state.site);
           return new HTTPResponse(result);
         }
@@ -295,7 +303,7 @@ export class LibcloudConnection implements Transport {
         state.site = this.#site(hop.method, hop.origin);
       }
     } finally {
-      exchange.finish();
+      if (!handedOver) exchange.finish();
     }
   }
 
@@ -417,47 +425,6 @@ export class LibcloudConnection implements Transport {
     return { method, origin, hostname: this.hostname, connectionClassName: this.#connectionClassName, viaProxy: this.proxy !== null };
   }
 
-  /**
-   * A raw or streamed request: redirects followed, the final body left unread as a stream. It has
-   * the same bounds as a buffered one on every wait, but no overall deadline (its reader sets the
-   * pace); its body waits at most `timeout` on the server, and as long on its reader.
-   */
-  async #follow(request: TransportRequest, firstSite: FailureSite): Promise<HTTPResponse> {
-    const state = { site: firstSite };
-    const exchange = this.#exchange(request, firstSite, state, Infinity);
-    const body = request.body ?? null;
-    let hop = this.#firstHop(request, body);
-    let sendBody: TransportBody = body;
-    let retryStale = (request.idempotent ?? IDEMPOTENT_METHODS.has(request.method)) && isReplayableBody(body);
-    try {
-      for (let redirects = 0; ; redirects++) {
-        let result: BufferedHop;
-        try {
-          result = await this.#sendHop(request, hop, sendBody, exchange, true);
-        } catch (failure) {
-          const { error, afterHeaders } = failure as HopFailure;
-          if (exchange.aborted) throw exchange.reason;
-          // The keep-alive race, as in #fetchBuffered.
-          if (retryStale && !afterHeaders && isStaleSocketClose(error)) {
-            retryStale = false;
-            redirects--;
-            continue;
-          }
-          throw afterHeaders ? decodeError(error, state.site) : toTransportError(error, state.site);
-        }
-        retryStale = false;
-        const location = result.headers["location"];
-        if (!REDIRECT_STATUSES.has(result.status) || location === undefined) return this.#respond(request, hop, result, exchange, state.site);
-        exchange.pause();
-        ({ hop, sendBody } = this.#redirect(hop, sendBody, result.status, location, redirects, firstSite, state.site, request));
-        state.site = this.#site(hop.method, hop.origin);
-      }
-    } catch (error) {
-      exchange.finish();
-      throw error;
-    }
-  }
-
   #respond(request: TransportRequest, hop: Hop, result: BufferedHop, exchange: Exchange, site: FailureSite): HTTPResponse {
     const headers = result.headers;
     const init = { status: result.status, reason: result.reason, headers, rawHeaders: result.rawHeaders };
@@ -483,13 +450,7 @@ export class LibcloudConnection implements Transport {
       ...init,
       body: mapStreamErrors(decodeStream(stream, codings), site, request.signal),
       // What reading the whole body at once may hold (RawResponse.body()): the buffered cap, decoded.
-      bodyLimit: {
-        bytes: limit,
-        tooLarge: (received) => new ResponseTooLargeError(
-          `Response body over the ${limit}-byte limit for buffered reads (got ${received} bytes decoded; iterate the body to read more): ${site.method} ${site.origin}`,
-          { code: "ERR_RESPONSE_TOO_LARGE", host: site.origin, method: site.method, limit },
-        ),
-      },
+      bodyLimit: bufferedReadLimit(limit, site.method, site.origin),
     });
   }
 
