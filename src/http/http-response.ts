@@ -2,7 +2,7 @@
 import type { Readable } from "node:stream";
 import { inspect, type InspectOptionsStylized } from "node:util";
 import type { HeaderMap } from "../common/exceptions.js";
-import { LibcloudError } from "../common/types.js";
+import { LibcloudError, ResponseTooLargeError } from "../common/types.js";
 import { inspectView, showHttpResponse, type InspectFunction } from "../utils/show.js";
 
 const EMPTY = Buffer.alloc(0);
@@ -31,6 +31,20 @@ export interface BodyLimit {
   bytes: number;
   /** The error once `received` bytes exceed `bytes`. */
   tooLarge: (received: number) => Error;
+}
+
+/**
+ * The cap on reading a raw body whole (RawResponse.body()): the buffered cap, on decoded bytes, with
+ * its ResponseTooLargeError naming method and origin. The transport and MockHttp both use it (H7, H16).
+ */
+export function bufferedReadLimit(limit: number, method: string, origin: string): BodyLimit {
+  return {
+    bytes: limit,
+    tooLarge: (received) => new ResponseTooLargeError(
+      `Response body over the ${limit}-byte limit for buffered reads (got ${received} bytes decoded; iterate the body to read more): ${method} ${origin}`,
+      { code: "ERR_RESPONSE_TOO_LARGE", host: origin, method, limit },
+    ),
+  };
 }
 
 /**

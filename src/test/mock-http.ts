@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { Readable } from "node:stream";
 import { inspect, type InspectOptionsStylized } from "node:util";
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from "node:zlib";
-import { HTTPResponse } from "../http/http-response.js";
+import { HTTPResponse, bufferedReadLimit } from "../http/http-response.js";
 import { headerValue, type HeaderMap } from "../common/exceptions.js";
 import { settings } from "../common/settings.js";
 import { DecompressionError, LibcloudError, ResponseTooLargeError } from "../common/types.js";
@@ -377,14 +377,7 @@ function toHttpResponse(answer: MockResponse, request: TransportRequest, where: 
   bytes = decodeAsTransport(bytes, headers["content-encoding"], request, origin);
   if (request.raw === true || request.stream === true) {
     // Reading a raw body whole (RawResponse.body()) has the buffered cap, as from the transport (H7).
-    const bodyLimit = {
-      bytes: limit,
-      tooLarge: (received: number) => new ResponseTooLargeError(
-        `Response body over the ${limit}-byte limit for buffered reads (got ${received} bytes decoded; iterate the body to read more): ${request.method} ${origin}`,
-        { code: "ERR_RESPONSE_TOO_LARGE", host: origin, method: request.method, limit },
-      ),
-    };
-    return new HTTPResponse({ ...init, body: Readable.from(chunked(bytes), { objectMode: false }), bodyLimit });
+    return new HTTPResponse({ ...init, body: Readable.from(chunked(bytes), { objectMode: false }), bodyLimit: bufferedReadLimit(limit, request.method, origin) });
   }
   // The transport's cap on buffered bodies (decoded bytes), with its error.
   if (bytes.length > limit) {
