@@ -91,6 +91,34 @@ export class UploadError extends ObjectError {
   override name = "UploadError";
 }
 
+/** Options of an UploadPartError. */
+export interface UploadPartErrorOptions extends ObjectErrorOptions {
+  /** The part that failed (1 for the first). */
+  partNumber: number;
+  /** Attempts made at it, the first included. */
+  attempts: number;
+}
+
+/**
+ * A part of a multi-part upload kept failing (5xx, 429, dropped connections) until its retries ran
+ * out: the upload was stopped and cleaned up (S3: aborted, no parts left), nothing was committed.
+ * `cause` is the last attempt's error. Not in libcloud (its parts are not retried).
+ */
+export class UploadPartError extends UploadError {
+  /** The class name, `"UploadPartError"` (also shown by `toString()`). */
+  override name = "UploadPartError";
+  /** The part that failed (1 for the first). */
+  readonly partNumber: number;
+  /** Attempts made at it, the first included. */
+  readonly attempts: number;
+
+  constructor(value: unknown, options: UploadPartErrorOptions) {
+    super(value, options);
+    this.partNumber = options.partNumber;
+    this.attempts = options.attempts;
+  }
+}
+
 /** Options of a DownloadIncompleteError. */
 export interface DownloadIncompleteErrorOptions extends ObjectErrorOptions {
   /** Bytes received. */

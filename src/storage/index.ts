@@ -10,9 +10,9 @@ export { checkContainerName, checkObjectName } from "./names.js";
 export type { TransferProgress } from "./transfer.js";
 export {
   ContainerError, ObjectError, ContainerDoesNotExistError, ContainerAlreadyExistsError, ContainerIsNotEmptyError,
-  InvalidContainerNameError, ObjectDoesNotExistError, ObjectHashMismatchError, InvalidObjectNameError, UploadError, DownloadIncompleteError,
+  InvalidContainerNameError, ObjectDoesNotExistError, ObjectHashMismatchError, InvalidObjectNameError, UploadError, UploadPartError, DownloadIncompleteError,
 } from "./errors.js";
-export type { ContainerErrorOptions, ObjectErrorOptions, DownloadIncompleteErrorOptions } from "./errors.js";
+export type { ContainerErrorOptions, ObjectErrorOptions, DownloadIncompleteErrorOptions, UploadPartErrorOptions } from "./errors.js";
 export { Provider, getDriver } from "./providers.js";
 export type { ProviderDrivers, StorageDriverClass } from "./providers.js";
 export {

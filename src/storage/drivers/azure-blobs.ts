@@ -18,7 +18,9 @@ import {
 } from "../storage-driver.js";
 import { StorageObject } from "../storage-object.js";
 import { AzureBlobLease } from "./azure-blob-lease.js";
-import { checkOptionKeysOf, checkStorageOptions, raceAbort, readFileChecked } from "../transfer.js";
+import { checkOptionKeysOf, checkStorageOptions, readFileChecked } from "../transfer.js";
+import { runUpload, stopSource } from "../upload-engine.js";
+import type { PartHasher } from "../part-hasher.js";
 
 /** Host suffix of Azure's public cloud; the account is the first label. */
 export const AZURE_STORAGE_HOST_SUFFIX = "blob.core.windows.net";
@@ -270,62 +272,8 @@ function sasTime(ms: number): string {
 /** The upload options the Azure driver takes beyond the base's. */
 const AZURE_UPLOAD_OPTION_NAMES = ["exUseLease"] as const;
 
-/** An iterable's iterator, sync or async, as an async iterator (so an abort can stop it with return()). */
-function sourceIterator(iterable: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncIterator<Uint8Array> {
-  if (Symbol.asyncIterator in iterable) return iterable[Symbol.asyncIterator]();
-  if (iterable === null || typeof (iterable)[Symbol.iterator] !== "function") {
-    throw new TypeError("uploadObjectViaStream: the source must be an iterable or async iterable of Buffers");
-  }
-  const it = (iterable)[Symbol.iterator]();
-  return {
-    next: async () => it.next(),
-    return: async () => it.return?.() ?? { done: true, value: undefined },
-  };
-}
-
 /** Headers libcloud stores with the blob under x-ms-blob-* (`_fix_headers`). */
 const BLOB_PROPERTY_HEADERS = new Set(["cache-control", "content-encoding", "content-language", "content-disposition"]);
-
-/**
- * Reads an iterable into blocks of exactly `size` bytes (the last may be shorter), hashing each
- * block and the whole object as the bytes arrive. The blocks live in `bufferCount` buffers used in
- * turn (no garbage per block): a yielded block stays intact until `bufferCount - 1` more have been
- * requested. uploadObjectViaStream uses its blocks-in-flight + 2 (those being sent, one waiting, one
- * being filled).
- */
-async function* readBlocks(
-  iterable: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, size: number, whole: ReturnType<typeof createHash>, bufferCount: number,
-): AsyncGenerator<{ data: Buffer; md5: string }> {
-  const buffers: Buffer[] = [];
-  let turn = 0;
-  const nextBuffer = (): Buffer => {
-    const index = turn++ % bufferCount;
-    return (buffers[index] ??= Buffer.allocUnsafe(size));
-  };
-  let block = nextBuffer();
-  let filled = 0;
-  let hash = createHash("md5");
-  for await (const piece of iterable as AsyncIterable<Uint8Array>) {
-    if (!(piece instanceof Uint8Array)) throw new TypeError(`uploadObjectViaStream: the iterable must yield Buffers or Uint8Arrays, got ${typeof piece}`);
-    let offset = 0;
-    while (offset < piece.length) {
-      const n = Math.min(size - filled, piece.length - offset);
-      const part = piece.subarray(offset, offset + n);
-      block.set(part, filled);
-      hash.update(part);
-      whole.update(part);
-      filled += n;
-      offset += n;
-      if (filled === size) {
-        yield { data: block, md5: hash.digest("base64") };
-        block = nextBuffer();
-        filled = 0;
-        hash = createHash("md5");
-      }
-    }
-  }
-  if (filled > 0) yield { data: block.subarray(0, filled), md5: hash.digest("base64") };
-}
 
 /** A lease as Azure reports it (`x-ms-lease-status`, `-state`, `-duration`); null when absent. */
 export type AzureLease = {
@@ -398,6 +346,8 @@ export class AzureBlobsStorageDriver extends StorageDriver<AzureBlobsConnection,
   uploadChunkSize = AZURE_UPLOAD_CHUNK_SIZE;
   /** Blocks sent at once by uploads over `uploadChunkSize` (memory: this + 2 blocks). @defaultValue 3 */
   uploadConcurrency = 3;
+  /** Where uploads hash their blocks (the upload engine's `hasher`). @defaultValue the engine's default */
+  uploadHasher: PartHasher | undefined = undefined;
   /** Download chunk size in bytes (downloadObject). @defaultValue 4 MiB */
   downloadChunkSize = AZURE_DOWNLOAD_CHUNK_SIZE;
 
@@ -610,14 +560,13 @@ export class AzureBlobsStorageDriver extends StorageDriver<AzureBlobsConnection,
     for (const [key, value] of Object.entries(extra.metaData ?? {})) blobHeaders[`x-ms-meta-${key}`] = value;
     blobHeaders["x-ms-blob-content-type"] = extra.contentType ?? "application/octet-stream";
 
-    const source = sourceIterator(iterable);
     const lease = exUseLease ? await AzureBlobLease.acquire(this, path, signal).catch(async (error: unknown) => {
-      await source.return?.().catch(() => {});
+      await stopSource(iterable);
       throw error;
     }) : undefined;
     let failed = false;
     try {
-      return await this.#uploadBlocks(source, container, objectName, path, blobHeaders, extra, onProgress, signal, totalBytes, lease);
+      return await this.#uploadBlocks(iterable, container, objectName, path, blobHeaders, extra, onProgress, signal, totalBytes, lease);
     } catch (error) {
       failed = true;
       throw error;
@@ -632,111 +581,74 @@ export class AzureBlobsStorageDriver extends StorageDriver<AzureBlobsConnection,
   }
 
   async #uploadBlocks(
-    source: AsyncIterator<Uint8Array>, container: Container, objectName: string, path: string, blobHeaders: Record<string, string>,
+    iterable: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, container: Container, objectName: string, path: string, blobHeaders: Record<string, string>,
     extra: UploadExtra, onProgress: UploadStreamOptions["onProgress"], signal: AbortSignal | undefined, totalBytes: number | undefined,
     lease: AzureBlobLease | undefined,
   ): Promise<StorageObject<AzureObjectExtra>> {
-    const whole = createHash("md5");
-    const concurrency = Math.max(1, Math.floor(this.uploadConcurrency));
-    const blocks = readBlocks({ [Symbol.asyncIterator]: () => source }, this.uploadChunkSize, whole, concurrency + 2);
-    // On abort, stop the source at once (not awaited: a stalled source may never answer).
-    const stopSource = (): void => {
-      source.return?.().catch(() => {});
-    };
-    const nextBlock = (): Promise<IteratorResult<{ data: Buffer; md5: string }>> => raceAbort(blocks.next(), signal);
     const leaseHeaders = (): Record<string, string> => (lease === undefined ? {} : { "x-ms-lease-id": lease.id });
-    let sent = 0;
-    let response: AzureResponse;
-    let objectMd5: string;
-    const inFlight: Promise<void>[] = [];
-    let reading: Promise<IteratorResult<{ data: Buffer; md5: string }>> | undefined;
-    try {
-      let next = await (reading = nextBlock());
-      const first = next.done === true ? { data: Buffer.alloc(0), md5: createHash("md5").digest("base64") } : next.value;
-      next = next.done === true ? next : await (reading = nextBlock());
-      reading = undefined;
-      if (next.done === true) {
-        objectMd5 = first.md5;
-        signal?.throwIfAborted();
-        await lease?.renewIfDue(signal);
-        response = await this.connection.request(path, {
+    const blockId = (number: number): string => Buffer.from(`block-${String(number - 1).padStart(10, "0")}`).toString("base64");
+    const { result: response, totals } = await runUpload<AzureResponse>(iterable, {
+      single: async (block, _totals, partSignal) => {
+        await lease?.renewIfDue(partSignal);
+        return this.connection.request(path, {
           method: "PUT",
-          headers: { ...blobHeaders, ...leaseHeaders(), "x-ms-blob-type": "BlockBlob", "Content-Length": first.data.length, "Content-MD5": first.md5 },
-          data: () => first.data,
+          headers: { ...blobHeaders, ...leaseHeaders(), "x-ms-blob-type": "BlockBlob", "Content-Length": block.data.length, "Content-MD5": block.md5 },
+          data: () => block.data,
           retryFailed: true,
-          signal,
+          signal: partSignal,
         });
-        sent = first.data.length;
-        onProgress?.({ loadedBytes: sent, totalBytes: totalBytes ?? sent });
-      } else {
-        const ids: string[] = [];
-        const putBlock = async (block: { data: Buffer; md5: string }): Promise<void> => {
-          const id = Buffer.from(`block-${String(ids.length).padStart(10, "0")}`).toString("base64");
-          ids.push(id);
-          await lease?.renewIfDue(signal);
-          await this.connection.request(path, {
-            method: "PUT",
-            params: { comp: "block", blockid: id },
-            headers: { ...leaseHeaders(), "Content-Length": block.data.length, "Content-MD5": block.md5 },
-            data: () => block.data,
-            retryFailed: true,
-            signal,
-          });
-          sent += block.data.length;
-          onProgress?.({ loadedBytes: sent, totalBytes });
-        };
-        // Up to `concurrency` blocks are sent at once while the next one is read: the emulator or
-        // service, not the client, is what an upload waits on.
-        let block: { data: Buffer; md5: string } = first;
-        for (;;) {
-          if (inFlight.length >= concurrency) await raceAbort(inFlight.shift()!, signal);
-          const put = putBlock(block);
-          put.catch(() => {}); // handled: awaited in order below, or settled on failure
-          inFlight.push(put);
-          if (next.done === true) break;
-          block = next.value;
-          next = await (reading = nextBlock());
-          reading = undefined;
-        }
-        await Promise.all(inFlight);
-        // The commit: only now, with the source ended cleanly and every block stored.
-        signal?.throwIfAborted();
-        objectMd5 = whole.digest("base64");
+      },
+      sendPart: async (block, partSignal) => {
+        await lease?.renewIfDue(partSignal);
+        await this.connection.request(path, {
+          method: "PUT",
+          params: { comp: "block", blockid: blockId(block.number) },
+          headers: { ...leaseHeaders(), "Content-Length": block.data.length, "Content-MD5": block.md5 },
+          data: () => block.data,
+          retryFailed: true,
+          signal: partSignal,
+        });
+      },
+      // The commit: only now, with the source ended cleanly and every block stored.
+      complete: async ({ md5, parts }, partSignal) => {
+        const ids = Array.from({ length: parts }, (_, i) => blockId(i + 1));
         const list = `<?xml version="1.0" encoding="utf-8"?><BlockList>${ids.map((id) => `<Latest>${id}</Latest>`).join("")}</BlockList>`;
-        await lease?.renewIfDue(signal);
-        response = await this.connection.request(path, {
+        await lease?.renewIfDue(partSignal);
+        return this.connection.request(path, {
           method: "PUT",
           params: { comp: "blocklist" },
           headers: {
             ...blobHeaders,
             ...leaseHeaders(),
-            "x-ms-blob-content-md5": objectMd5,
+            "x-ms-blob-content-md5": md5,
             "Content-Length": Buffer.byteLength(list),
             "Content-MD5": createHash("md5").update(list).digest("base64"),
             "Content-Type": "application/xml",
           },
           data: list,
           retryFailed: true,
-          signal,
+          signal: partSignal,
         });
-      }
-    } catch (error) {
-      stopSource();
-      // Settle the blocks in flight before giving up, so no rejection is left unhandled; a
-      // stalled read is not waited for (it was told to stop).
-      await Promise.allSettled(inFlight);
-      reading?.catch(() => {});
-      if (reading === undefined) await blocks.return(undefined).catch(() => {});
-      throw error;
-    }
+      },
+      // No clean-up: uncommitted blocks are not part of any blob, and the service drops them after a week.
+    }, {
+      objectName,
+      partSize: this.uploadChunkSize,
+      concurrency: this.uploadConcurrency,
+      totalBytes,
+      onProgress,
+      signal,
+      hasher: this.uploadHasher,
+      driver: this,
+    });
     const etag = unquoteEtag(response.headers["etag"]);
     return new StorageObject({
       name: objectName,
-      size: sent,
+      size: totals.bytes,
       hash: etag,
       extra: {
         etag,
-        md5Hash: md5Hex(objectMd5),
+        md5Hash: md5Hex(totals.md5),
         contentType: blobHeaders["x-ms-blob-content-type"] ?? null,
         lastModified: response.headers["last-modified"] ?? null,
         url: this.#objectUrl(container.name, objectName),

@@ -1,9 +1,6 @@
 // Port of libcloud/storage/drivers/s3.py: BaseS3Connection/S3SignatureV4Connection, S3Response,
 // BaseS3StorageDriver and S3StorageDriver, built on libcloud-ts's public API only (SigV4 from
 // libcloud-ts's port of libcloud.common.aws).
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
 import {
   AWS_DRIVER_OPTION_NAMES, InvalidCredsError, LibcloudError, RawResponse, SignedAWSConnection, UNSIGNED_PAYLOAD, XmlResponse,
   childByLocalName, childrenByLocalName, localName, parseAwsError, textByLocalName, throwIfSkewed, uriEncode,
@@ -20,6 +17,9 @@ import {
 } from "../storage-driver.js";
 import { StorageObject } from "../storage-object.js";
 import { checkContainerName, checkObjectName } from "../names.js";
+import { readFileChecked } from "../transfer.js";
+import { runUpload } from "../upload-engine.js";
+import type { PartHasher } from "../part-hasher.js";
 
 /** The S3 API version (`API_VERSION`). */
 export const S3_API_VERSION = "2006-03-01";
@@ -209,55 +209,6 @@ export class S3SignatureV4Connection extends SignedAWSConnection {
 /** `BaseS3Connection` (libcloud's V2-signed base): here the same SigV4 connection. */
 export const BaseS3Connection = S3SignatureV4Connection;
 
-// ---- parts ---------------------------------------------------------------------------------
-
-/** One part read from the source: its bytes (a reused buffer) and their hashes, computed while reading. */
-interface Part {
-  data: Buffer;
-  md5: string;
-  sha256: string;
-}
-
-/**
- * Reads an iterable into parts of exactly `size` bytes (the last may be shorter), hashing each
- * part (MD5 for Content-MD5, SHA-256 for the payload hash) and the whole object (MD5) as the
- * bytes arrive. The parts live in `bufferCount` buffers used in turn: a yielded part stays intact
- * until `bufferCount - 1` more have been requested.
- */
-async function* readParts(
-  iterable: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, size: number, whole: ReturnType<typeof createHash>, bufferCount: number,
-): AsyncGenerator<Part> {
-  const buffers: Buffer[] = [];
-  let turn = 0;
-  const nextBuffer = (): Buffer => (buffers[turn++ % bufferCount] ??= Buffer.allocUnsafe(size));
-  let block = nextBuffer();
-  let filled = 0;
-  let md5 = createHash("md5");
-  let sha = createHash("sha256");
-  for await (const piece of iterable as AsyncIterable<Uint8Array>) {
-    if (!(piece instanceof Uint8Array)) throw new TypeError(`uploadObjectViaStream: the iterable must yield Buffers or Uint8Arrays, got ${typeof piece}`);
-    let offset = 0;
-    while (offset < piece.length) {
-      const n = Math.min(size - filled, piece.length - offset);
-      const bytes = piece.subarray(offset, offset + n);
-      block.set(bytes, filled);
-      md5.update(bytes);
-      sha.update(bytes);
-      whole.update(bytes);
-      filled += n;
-      offset += n;
-      if (filled === size) {
-        yield { data: block, md5: md5.digest("base64"), sha256: sha.digest("hex") };
-        block = nextBuffer();
-        filled = 0;
-        md5 = createHash("md5");
-        sha = createHash("sha256");
-      }
-    }
-  }
-  if (filled > 0) yield { data: block.subarray(0, filled), md5: md5.digest("base64"), sha256: sha.digest("hex") };
-}
-
 function unquoteEtag(etag: string | null | undefined): string | null {
   if (etag === undefined || etag === null) return null;
   return etag.replace(/^W\//, "").replace(/^"(.*)"$/, "$1").replace(/^&quot;(.*)&quot;$/, "$1");
@@ -321,6 +272,8 @@ export class BaseS3StorageDriver extends StorageDriver {
   uploadPartSize = S3_CHUNK_SIZE;
   /** Parts sent at once (memory: this + 2 parts). @defaultValue 4 */
   uploadConcurrency = 4;
+  /** Where uploads hash their parts (the upload engine's `hasher`). @defaultValue the engine's default */
+  uploadHasher: PartHasher | undefined = undefined;
   /** Address every bucket path-style, even on AWS's endpoints. @defaultValue false */
   forcePathStyle = false;
   /** Connections of virtual-hosted buckets, by bucket. */
@@ -537,22 +490,24 @@ export class BaseS3StorageDriver extends StorageDriver {
   override async uploadObject(filePath: string, container: Container, objectName: string, options: UploadObjectOptions = {}): Promise<StorageObject> {
     vetNames(container.name, objectName);
     const { verifyHash = true, ...rest } = options;
-    const size = (await stat(filePath)).size;
-    return this.#upload(createReadStream(filePath, { highWaterMark: 1024 * 1024 }), container, objectName, rest, size, verifyHash, filePath);
+    const { size, chunks } = await readFileChecked(filePath, objectName);
+    return this.#upload(chunks, container, objectName, rest, size, verifyHash);
   }
 
   /**
-   * Uploads in constant memory: up to `uploadPartSize` bytes in one PUT, else a multipart upload
-   * with `uploadConcurrency` parts in flight. Each part's Content-MD5 and SHA-256 payload hash are
-   * computed once, while it is read; a part that fails (5xx, a dropped connection) is retried from
-   * its buffer; any failure aborts the multipart upload, so no parts are left behind and nothing is
-   * committed. An iterable of unknown length is read a part at a time.
+   * Uploads in constant memory through the storage upload engine (src/storage/upload-engine.ts): up
+   * to `uploadPartSize` bytes in one PUT, else a multipart upload with `uploadConcurrency` parts in
+   * flight. Each part's Content-MD5 and SHA-256 payload hash are computed once, before it is sent; a
+   * part that fails (5xx, a dropped connection) is retried from its buffer, and one whose retries run
+   * out is an UploadPartError; any failure or abort stops the parts in flight and aborts the
+   * multipart upload, so no parts are left behind and nothing is committed. An iterable of unknown
+   * length is read a part at a time.
    */
   override async uploadObjectViaStream(
     iterable: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, container: Container, objectName: string, options: UploadStreamOptions = {},
   ): Promise<StorageObject> {
     vetNames(container.name, objectName);
-    return this.#upload(iterable, container, objectName, options, undefined, false, undefined);
+    return this.#upload(iterable, container, objectName, options, undefined, false);
   }
 
   #objectHeaders(options: UploadStreamOptions): Record<string, string> {
@@ -566,93 +521,73 @@ export class BaseS3StorageDriver extends StorageDriver {
 
   async #upload(
     iterable: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, container: Container, objectName: string, options: UploadStreamOptions,
-    expectedSize: number | undefined, verifyHash: boolean, filePath: string | undefined,
+    totalBytes: number | undefined, verifyHash: boolean,
   ): Promise<StorageObject> {
-    const { onProgress, signal } = options;
     const objectHeaders = this.#objectHeaders(options);
     const context = { containerName: container.name, objectName };
     const path = this.objectPath(container.name, objectName);
-    const whole = createHash("md5");
-    const concurrency = Math.max(1, Math.floor(this.uploadConcurrency));
-    const partSize = Math.max(1, Math.floor(this.uploadPartSize));
-    const parts = readParts(iterable, partSize, whole, concurrency + 2);
-    const changed = (sent: number): LibcloudError =>
-      new LibcloudError(`${JSON.stringify(filePath)} changed during the upload: ${sent} bytes read, ${expectedSize} expected`, { driver: this });
-    let next = await parts.next();
-    const first: Part = next.done === true ? { data: Buffer.alloc(0), md5: createHash("md5").digest("base64"), sha256: createHash("sha256").digest("hex") } : next.value;
-    next = next.done === true ? next : await parts.next();
-    if (next.done === true) {
-      // One PUT: the whole body is in hand, so its size is checked before anything is sent.
-      if (expectedSize !== undefined && first.data.length !== expectedSize) throw changed(first.data.length);
-      const response: S3Response = await this.request(context, path, {
-        method: "PUT",
-        headers: { ...objectHeaders, "Content-Length": first.data.length, "Content-MD5": first.md5, "x-amz-content-sha256": first.sha256 },
-        data: () => first.data,
-        retryFailed: true,
-        signal,
-      });
-      onProgress?.({ loadedBytes: first.data.length, totalBytes: expectedSize ?? first.data.length });
-      const etag = unquoteEtag(response.headers["etag"]);
-      const md5Hex = Buffer.from(first.md5, "base64").toString("hex");
-      if (verifyHash && etag !== null && /^[0-9a-f]{32}$/i.test(etag) && etag.toLowerCase() !== md5Hex) {
-        throw new ObjectHashMismatchError(`MD5 hash ${md5Hex} checksum does not match ${etag}`, { objectName, driver: this });
-      }
-      return this.#uploaded(container, objectName, objectHeaders, first.data.length, etag, md5Hex, options);
-    }
-
-    const initiated: S3Response = await this.request(context, path, { method: "POST", params: [["uploads", ""]], headers: objectHeaders, signal });
-    const uploadId = textByLocalName(initiated.object, "UploadId");
-    if (uploadId === null || uploadId === "") throw new LibcloudError("CreateMultipartUpload answered without an UploadId", { driver: this });
+    let uploadId = "";
     const etags: string[] = [];
-    let sent = 0;
-    const putPart = async (part: Part, number: number): Promise<void> => {
-      if (number > MAX_PARTS) throw new LibcloudError(`An upload has at most ${MAX_PARTS} parts: raise uploadPartSize`, { driver: this });
-      const response: S3Response = await this.request(context, path, {
-        method: "PUT",
-        params: [["partNumber", number], ["uploadId", uploadId]],
-        headers: { "Content-Length": part.data.length, "Content-MD5": part.md5, "x-amz-content-sha256": part.sha256 },
-        data: () => part.data,
-        retryFailed: true,
-        signal,
-      });
-      const etag = response.headers["etag"];
-      if (etag === undefined) throw new LibcloudError(`UploadPart ${number} answered without an ETag`, { driver: this });
-      etags[number - 1] = etag;
-      sent += part.data.length;
-      onProgress?.({ loadedBytes: sent, totalBytes: expectedSize });
-    };
-    const inFlight: Promise<void>[] = [];
-    let reading: Promise<IteratorResult<Part>> | undefined;
-    try {
-      let part: Part = first;
-      let number = 0;
-      for (;;) {
-        if (inFlight.length >= concurrency) await inFlight.shift();
-        const put = putPart(part, ++number);
-        put.catch(() => {}); // awaited in order below, or settled on failure
-        inFlight.push(put);
-        if (next.done === true) break;
-        part = next.value;
-        reading = parts.next();
-        next = await reading;
-      }
-      await Promise.all(inFlight);
-      if (expectedSize !== undefined && sent !== expectedSize) throw changed(sent);
-      const body = `<CompleteMultipartUpload xmlns="${S3_NAMESPACE}">${etags.map((etag, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${xmlEscape(etag)}</ETag></Part>`).join("")}</CompleteMultipartUpload>`;
-      const completed: S3Response = await this.request(context, path, {
-        method: "POST", params: { uploadId }, data: body, headers: { "Content-Type": "application/xml" }, retryFailed: true, idempotent: true, signal,
-      });
-      // S3 may answer 200 and put the error in the body.
-      const root = completed.object;
-      if (localName(root.tag) === "Error") this.#throwBodyError(completed, "CompleteMultipartUpload");
-      const etag = unquoteEtag(textByLocalName(root, "ETag"));
-      return this.#uploaded(container, objectName, objectHeaders, sent, etag, whole.digest("hex"), options);
-    } catch (error) {
-      await Promise.allSettled([...inFlight, reading]);
-      await parts.return(undefined).catch(() => {});
-      await this.#abortMultipart(context, path, uploadId);
-      throw error;
-    }
+    const { result } = await runUpload<StorageObject>(iterable, {
+      single: async (part, totals, signal) => {
+        const response: S3Response = await this.request(context, path, {
+          method: "PUT",
+          headers: { ...objectHeaders, "Content-Length": part.data.length, "Content-MD5": part.md5, "x-amz-content-sha256": part.sha256 ?? UNSIGNED_PAYLOAD },
+          data: () => part.data,
+          retryFailed: true,
+          signal,
+        });
+        const etag = unquoteEtag(response.headers["etag"]);
+        const md5Hex = Buffer.from(totals.md5, "base64").toString("hex");
+        if (verifyHash && etag !== null && /^[0-9a-f]{32}$/i.test(etag) && etag.toLowerCase() !== md5Hex) {
+          throw new ObjectHashMismatchError(`MD5 hash ${md5Hex} checksum does not match ${etag}`, { objectName, driver: this });
+        }
+        return this.#uploaded(container, objectName, objectHeaders, totals.bytes, etag, md5Hex, options);
+      },
+      begin: async (signal) => {
+        const initiated: S3Response = await this.request(context, path, { method: "POST", params: [["uploads", ""]], headers: objectHeaders, signal });
+        const id = textByLocalName(initiated.object, "UploadId");
+        if (id === null || id === "") throw new LibcloudError("CreateMultipartUpload answered without an UploadId", { driver: this });
+        uploadId = id;
+      },
+      sendPart: async (part, signal) => {
+        const response: S3Response = await this.request(context, path, {
+          method: "PUT",
+          params: [["partNumber", part.number], ["uploadId", uploadId]],
+          headers: { "Content-Length": part.data.length, "Content-MD5": part.md5, "x-amz-content-sha256": part.sha256 ?? UNSIGNED_PAYLOAD },
+          data: () => part.data,
+          retryFailed: true,
+          signal,
+        });
+        const etag = response.headers["etag"];
+        if (etag === undefined) throw new LibcloudError(`UploadPart ${part.number} answered without an ETag`, { driver: this });
+        etags[part.number - 1] = etag;
+      },
+      complete: async (totals, signal) => {
+        const body = `<CompleteMultipartUpload xmlns="${S3_NAMESPACE}">${etags.map((etag, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${xmlEscape(etag)}</ETag></Part>`).join("")}</CompleteMultipartUpload>`;
+        const completed: S3Response = await this.request(context, path, {
+          method: "POST", params: { uploadId }, data: body, headers: { "Content-Type": "application/xml" }, retryFailed: true, idempotent: true, signal,
+        });
+        // S3 may answer 200 and put the error in the body.
+        const root = completed.object;
+        if (localName(root.tag) === "Error") this.#throwBodyError(completed, "CompleteMultipartUpload");
+        const etag = unquoteEtag(textByLocalName(root, "ETag"));
+        return this.#uploaded(container, objectName, objectHeaders, totals.bytes, etag, Buffer.from(totals.md5, "base64").toString("hex"), options);
+      },
+      cleanUp: () => (uploadId === "" ? Promise.resolve() : this.#abortMultipart(context, path, uploadId)),
+    }, {
+      objectName,
+      partSize: this.uploadPartSize,
+      concurrency: this.uploadConcurrency,
+      sha256: true,
+      maxParts: MAX_PARTS,
+      totalBytes,
+      onProgress: options.onProgress,
+      signal: options.signal,
+      hasher: this.uploadHasher,
+      driver: this,
+    });
+    return result;
   }
 
   /** A 200 whose body is an `<Error>` (CompleteMultipartUpload, CopyObject): its typed error, else a LibcloudError. */
