@@ -118,14 +118,17 @@ class PartReader {
     this.#source = source;
   }
 
-  /** Fills `buffer` from the start; resolves with the bytes filled (fewer than its length only at the end). */
-  async fill(buffer: Buffer): Promise<number> {
+  /**
+   * Fills `buffer` from the start; resolves with the bytes filled (fewer than its length only at the
+   * end). Once `signal` aborts, the source is not asked for another piece.
+   */
+  async fill(buffer: Buffer, signal: AbortSignal): Promise<number> {
     let filled = 0;
     while (filled < buffer.length) {
       let piece = this.#rest;
       this.#rest = undefined;
       if (piece === undefined) {
-        if (this.#ended || this.#stopped) break;
+        if (this.#ended || this.#stopped || signal.aborted) break;
         const next = await this.#source.next();
         if (next.done === true) {
           this.#ended = true;
@@ -230,7 +233,7 @@ export async function runUpload<R>(
   const readPart = async (first: boolean): Promise<{ buffer: Buffer; length: number } | undefined> => {
     if (reader.ended) return undefined;
     const buffer = takeBuffer();
-    const length = await race(reader.fill(buffer), signal);
+    const length = await race(reader.fill(buffer, signal), signal);
     if (length === 0 && !first) {
       free.push(buffer);
       return undefined;
