@@ -8,6 +8,12 @@ export type {
 } from "./storage-driver.js";
 export { checkContainerName, checkObjectName } from "./names.js";
 export type { TransferProgress } from "./transfer.js";
+export { runUpload } from "./upload-engine.js";
+export type { UploadPart, UploadTarget, UploadTotals, UploadEngineOptions } from "./upload-engine.js";
+export { inlineHasher } from "./part-hasher.js";
+export type { PartHasher, HashJob, PartHashes } from "./part-hasher.js";
+export { WorkerHasher, defaultUploadHasher } from "./worker-hasher.js";
+export type { WorkerHasherOptions } from "./worker-hasher.js";
 export {
   ContainerError, ObjectError, ContainerDoesNotExistError, ContainerAlreadyExistsError, ContainerIsNotEmptyError,
   InvalidContainerNameError, ObjectDoesNotExistError, ObjectHashMismatchError, InvalidObjectNameError, UploadError, UploadPartError, DownloadIncompleteError,

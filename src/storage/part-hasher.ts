@@ -3,7 +3,7 @@
 // object's MD5, computed once per byte.
 import { createHash, type Hash } from "node:crypto";
 
-/** A part's hashes, and its buffer (the same bytes; a hasher elsewhere may hand back another Buffer object). */
+/** A part's hashes, and its buffer. */
 export interface PartHashes {
   /** The part's whole buffer (its first `length` bytes are the part). */
   buffer: Buffer;
@@ -16,8 +16,8 @@ export interface PartHashes {
 /** The hashing of one upload: parts are given in order, so the whole object's MD5 follows them. */
 export interface HashJob {
   /**
-   * Hashes the first `length` bytes of `buffer` as the next part. The buffer must not be touched
-   * until the promise settles; use the buffer it resolves with.
+   * Hashes the first `length` bytes of `buffer` as the next part. The buffer must not be changed
+   * until the promise settles (another thread may be reading it).
    */
   part(buffer: Buffer, length: number): Promise<PartHashes>;
   /** The whole object's base64 MD5, once every part was given. */

@@ -5,7 +5,8 @@ import { isRetryableByDefault } from "../utils/retry.js";
 import { abortReason } from "../utils/clock.js";
 import { UploadError, UploadPartError } from "./errors.js";
 import type { TransferProgress } from "./transfer.js";
-import { inlineHasher, type PartHasher, type PartHashes } from "./part-hasher.js";
+import type { PartHasher, PartHashes } from "./part-hasher.js";
+import { defaultUploadHasher } from "./worker-hasher.js";
 
 /** One part of an upload, read into a reused buffer, with its hashes (computed once, before it is sent). */
 export interface UploadPart {
@@ -72,7 +73,7 @@ export interface UploadEngineOptions {
   onProgress?: ((progress: TransferProgress) => void) | undefined;
   /** Cancels the upload: every wait (the source, the hashing, the parts in flight, the retries) ends at once. */
   signal?: AbortSignal | undefined;
-  /** Where hashes are computed. @defaultValue the inline hasher (the main thread) */
+  /** Where hashes are computed. @defaultValue {@link defaultUploadHasher} (a worker thread for parts of 1 MiB and more) */
   hasher?: PartHasher | undefined;
   /** The driver, for the errors. */
   driver?: unknown;
@@ -220,12 +221,18 @@ export async function runUpload<R>(
   const onCallerAbort = (): void => controller.abort(abortReason(options.signal!));
   if (options.signal?.aborted === true) controller.abort(abortReason(options.signal));
   options.signal?.addEventListener("abort", onCallerAbort, { once: true });
-  const hasher = (options.hasher ?? inlineHasher).start({ sha256: options.sha256 === true });
+  const job = (options.hasher ?? defaultUploadHasher).start({ sha256: options.sha256 === true });
+  const hashPart = (buffer: Buffer, length: number): Promise<PartHashes> => {
+    const hashed = job.part(buffer, length);
+    hashed.catch(() => {}); // awaited (raced) later, or dropped when the upload fails first
+    return hashed;
+  };
 
   // Buffers come back when their part is stored; at most `concurrency` are in flight, one is
   // hashed and one filled, so no more than `concurrency + 2` are ever made.
   const free: Buffer[] = [];
-  const takeBuffer = (): Buffer => free.pop() ?? Buffer.allocUnsafeSlow(partSize);
+  // Shared memory, so a hashing thread reads a part where it lies (no copy, no transfer).
+  const takeBuffer = (): Buffer => free.pop() ?? Buffer.from(new SharedArrayBuffer(partSize));
   const short = (bytes: number): UploadError =>
     new UploadError(`The source of ${JSON.stringify(objectName)} gave ${bytes} bytes, ${totalBytes} were promised: nothing was committed`, { objectName, driver });
 
@@ -247,13 +254,13 @@ export async function runUpload<R>(
   const inFlight = new Set<Promise<void>>();
   try {
     const firstRead = await readPart(true);
-    const firstHashed = hasher.part(firstRead!.buffer, firstRead!.length);
+    const firstHashed = hashPart(firstRead!.buffer, firstRead!.length);
     bytes += firstRead!.length;
     let nextRead = firstRead!.length === partSize ? await readPart(false) : undefined;
     if (nextRead === undefined) {
       // One request: the whole object is in hand, so its size is checked before anything is sent.
       const hashes = await race(firstHashed, signal);
-      const md5 = await race(hasher.whole(), signal);
+      const md5 = await race(job.whole(), signal);
       if (totalBytes !== undefined && bytes !== totalBytes) throw short(bytes);
       const part: UploadPart = { number: 1, data: hashes.buffer.subarray(0, firstRead!.length), md5: hashes.md5, sha256: hashes.sha256 };
       const totals: UploadTotals = { bytes, md5, parts: 0 };
@@ -301,7 +308,7 @@ export async function runUpload<R>(
         throw new UploadError(`An upload of ${JSON.stringify(objectName)} has at most ${maxParts} parts: raise the part size`, { objectName, driver });
       }
       // The next part is hashed while this one waits for a slot and goes on the wire.
-      const upcoming = nextRead === undefined ? undefined : { hashed: hasher.part(nextRead.buffer, nextRead.length), length: nextRead.length };
+      const upcoming = nextRead === undefined ? undefined : { hashed: hashPart(nextRead.buffer, nextRead.length), length: nextRead.length };
       if (upcoming !== undefined) bytes += upcoming.length;
       const hashes = await race(current.hashed, signal);
       await slot(concurrency);
@@ -313,7 +320,7 @@ export async function runUpload<R>(
     }
     await slot(1);
     if (totalBytes !== undefined && bytes !== totalBytes) throw short(bytes);
-    const md5 = await race(hasher.whole(), signal);
+    const md5 = await race(job.whole(), signal);
     signal.throwIfAborted();
     const totals: UploadTotals = { bytes, md5, parts: number };
     const result = await target.complete(totals, signal);
@@ -327,6 +334,6 @@ export async function runUpload<R>(
     throw error;
   } finally {
     options.signal?.removeEventListener("abort", onCallerAbort);
-    hasher.close();
+    job.close();
   }
 }

@@ -33,8 +33,9 @@ describe("libcloud-ts/storage", () => {
       "S3Response", "S3SignatureV4Connection", "S3StorageDriver", "S3_API_VERSION", "S3_CDN_URL_EXPIRY_HOURS",
       "S3_CHUNK_SIZE", "S3_DRIVER_OPTION_NAMES", "S3_NAMESPACE", "S3_RESPONSES_PER_REQUEST",
       "S3_RGW_OUTSCALE_HOSTS_BY_REGION", "S3_US_STANDARD_HOST", "SCALEWAY_HOSTS_BY_REGION", "ScalewayStorageDriver",
-      "StorageDriver", "StorageObject", "UploadError", "checkContainerName", "checkObjectName", "getDriver", "isIpHost",
-      "s3Error", "s3HostForRegion", "usesVirtualHost",
+      "StorageDriver", "StorageObject", "UploadError", "UploadPartError", "WorkerHasher", "checkContainerName",
+      "checkObjectName", "defaultUploadHasher", "getDriver", "inlineHasher", "isIpHost", "runUpload", "s3Error",
+      "s3HostForRegion", "usesVirtualHost",
     ]);
   });
 

@@ -9,7 +9,10 @@ import { mkdtemp, open, rm, utimes } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { AzureBlobsStorageDriver, Container, S3StorageDriver, UploadError, UploadPartError } from "../../src/storage/index.js";
+import { LibcloudError } from "../../src/index.js";
+import {
+  AzureBlobsStorageDriver, Container, S3StorageDriver, UploadError, UploadPartError, WorkerHasher, inlineHasher, type PartHasher,
+} from "../../src/storage/index.js";
 import { startAzurite, type Azurite } from "../helpers/azurite.js";
 import { listMultipartUploads, startFakeS3, type FakeS3, type FakeS3Fault, type FakeS3Request } from "../helpers/fake-s3.js";
 
@@ -41,11 +44,18 @@ function counted(source: AsyncIterator<Buffer>): { iterable: AsyncIterable<Buffe
   return { iterable: iterator, asked: () => asked };
 }
 
-async function withS3(fault: (r: FakeS3Request) => FakeS3Fault | undefined, fn: (s3: FakeS3, driver: S3StorageDriver, bucket: Container) => Promise<void>): Promise<void> {
+/** A worker-thread hasher that takes parts of any size (the default one hashes parts under 1 MiB inline). */
+const threaded = new WorkerHasher({ minPartBytes: 0 });
+after(() => threaded.close());
+
+async function withS3(
+  fault: (r: FakeS3Request) => FakeS3Fault | undefined, fn: (s3: FakeS3, driver: S3StorageDriver, bucket: Container) => Promise<void>, hasher?: PartHasher,
+): Promise<void> {
   const s3 = await startFakeS3(fault);
   const driver = new S3StorageDriver("AKID", "secret", { host: "127.0.0.1", port: s3.port, secure: false, retryDelay: 20 });
   driver.uploadPartSize = PART;
   driver.uploadConcurrency = 3;
+  driver.uploadHasher = hasher;
   try {
     await fn(s3, driver, new Container("bucket", {}, driver));
   } finally {
@@ -55,7 +65,8 @@ async function withS3(fault: (r: FakeS3Request) => FakeS3Fault | undefined, fn: 
 }
 
 describe("upload engine on a loopback S3", () => {
-  it("a part that fails once (its connection dropped mid-body) is retried from its buffer while later parts go on: the object is intact", { timeout: 20_000 }, async () => {
+  for (const [label, hasher] of [["inline hashing", inlineHasher], ["hashing in a worker thread", threaded]] as const) {
+  it(`a part that fails once (its connection dropped mid-body) is retried from its buffer while later parts go on: the object is intact (${label})`, { timeout: 20_000 }, async () => {
     let dropped = 0;
     await withS3((r) => {
       // Part 2's first attempt is dropped only after parts 3-5 were read and sent: its buffer must not have been reused.
@@ -74,8 +85,9 @@ describe("upload engine on a loopback S3", () => {
       assert.equal(obj.extra["md5Hash"], createHash("md5").update(whole).digest("hex"));
       assert.equal(s3.log.filter((e) => e.kind === "part" && e.part === 2).length, 2, "part 2 was sent twice");
       assert.deepEqual(await listMultipartUploads(s3.port, "bucket"), []);
-    });
+    }, hasher);
   });
+  }
 
   it("a part whose retries run out is an UploadPartError (part, attempts, cause) and leaves no multipart upload behind", { timeout: 20_000 }, async () => {
     await withS3((r) => (r.part === 3 ? { status: 503, body: "<Error><Code>SlowDown</Code><Message>busy</Message></Error>" } : undefined), async (s3, driver, bucket) => {
@@ -187,6 +199,19 @@ describe("upload engine on a loopback S3", () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it("a hashing thread that stops mid-upload fails the upload typed, and the multipart upload is aborted", { timeout: 20_000 }, async () => {
+    const doomed = new WorkerHasher({ minPartBytes: 0 });
+    await withS3((r) => (r.part === 2 ? { delayMs: 200 } : undefined), async (s3, driver, bucket) => {
+      const error = await driver.uploadObjectViaStream(pieces(12 * PART), bucket, "k", {
+        onProgress: () => void doomed.close(), // the thread is terminated after the first part is stored
+      }).then(() => undefined, (e: unknown) => e);
+      assert.ok(error instanceof LibcloudError && /hashing thread/.test(error.message), `a LibcloudError about the hashing thread, got ${String(error)}`);
+      assert.deepEqual(s3.completed, []);
+      assert.deepEqual(s3.aborted, ["upload-1"]);
+      assert.deepEqual(await listMultipartUploads(s3.port, "bucket"), []);
+    }, doomed);
+  });
 });
 
 describe("upload engine on Azurite", () => {
@@ -224,12 +249,14 @@ describe("upload engine on Azurite", () => {
     assert.deepEqual((await driver.listContainerObjects(container)).map((o) => o.name), []);
   });
 
-  it("a block upload's hashes are computed once and match: Content-MD5 of each block, the blob's MD5", { timeout: 20_000 }, async () => {
+  it("a block upload's hashes, computed once in a worker thread, are what Azurite checks (Content-MD5 of each block) and stores (the blob's MD5)", { timeout: 20_000 }, async () => {
+    driver.uploadHasher = threaded;
     const data = pieces(5 * PART + 3);
     const obj = await driver.uploadObjectViaStream(data, container, "hashed");
     const whole = Buffer.concat(data);
     assert.equal(obj.extra.md5Hash, createHash("md5").update(whole).digest("hex"));
     const back = await driver.getObject(container.name, "hashed");
     assert.equal(back.extra.md5Hash, obj.extra.md5Hash, "the service stored the MD5 the engine computed");
+    driver.uploadHasher = undefined;
   });
 });
