@@ -1,6 +1,8 @@
 // Port of libcloud/storage/base.py: _hash_buffered_stream, off the event loop: the upload engine's
 // default PartHasher hashes parts of 1 MiB and more in a worker thread (hash-worker.ts), so a part
 // is hashed while the previous ones are on the wire and the main thread reads the next.
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { LibcloudError } from "../common/types.js";
 import type { HashReply, HashRequest } from "./hash-worker.js";
@@ -17,6 +19,12 @@ export interface WorkerHasherOptions {
   minPartBytes?: number | undefined;
 }
 
+/** The worker's script, next to this module (absent when the sources are run untranspiled: then hashing stays inline). */
+const WORKER_URL = new URL("./hash-worker.js", import.meta.url);
+
+/** Threads that may fail (to start, or later) before a hasher gives up on threads and hashes inline. */
+const MAX_THREAD_FAILURES = 3;
+
 type Waiter = { resolve: (reply: HashReply) => void; reject: (error: unknown) => void };
 
 /** One worker thread: requests answered in order; kept referenced only while it has work. */
@@ -28,7 +36,7 @@ class HashThread {
 
   constructor() {
     // The thread holds hash states and a few strings: a small heap keeps its memory small.
-    this.#worker = new Worker(new URL("./hash-worker.js", import.meta.url), {
+    this.#worker = new Worker(WORKER_URL, {
       resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 16, stackSizeMb: 1 },
     });
     this.#worker.unref();
@@ -94,21 +102,32 @@ function memoryOf(buffer: Buffer, length: number): { memory: SharedArrayBuffer |
 /**
  * Hashes upload parts in worker threads: the thread reads a part where it lies (the engine's part
  * buffers are SharedArrayBuffers; others are copied), the whole object's MD5 is kept there in part order. Uploads whose first part is
- * under `minPartBytes` are hashed inline. Threads start on first use and never hold the process open.
+ * under `minPartBytes` are hashed inline, and so is everything when the worker script is missing or
+ * threads keep failing (3 times). Threads start on first use and never hold the process open.
  */
 export class WorkerHasher implements PartHasher {
   readonly #size: number;
   readonly #minPartBytes: number;
   readonly #threads: HashThread[] = [];
   #jobs = 0;
+  #failures = 0;
+  #usable: boolean | undefined;
 
   constructor(options: WorkerHasherOptions = {}) {
     this.#size = Math.max(1, Math.floor(options.threads ?? 1));
     this.#minPartBytes = Math.max(0, options.minPartBytes ?? 1024 * 1024);
   }
 
-  #thread(): HashThread {
-    for (let i = this.#threads.length - 1; i >= 0; i--) if (!this.#threads[i]!.alive) this.#threads.splice(i, 1);
+  /** A thread for a new job, or undefined to hash it inline (no worker script, or threads keep failing). */
+  #thread(): HashThread | undefined {
+    this.#usable ??= WORKER_URL.protocol === "file:" && existsSync(fileURLToPath(WORKER_URL));
+    for (let i = this.#threads.length - 1; i >= 0; i--) {
+      if (!this.#threads[i]!.alive) {
+        this.#threads.splice(i, 1);
+        this.#failures++;
+      }
+    }
+    if (!this.#usable || this.#failures >= MAX_THREAD_FAILURES) return undefined;
     if (this.#threads.length < this.#size) {
       const thread = new HashThread();
       this.#threads.push(thread);
@@ -124,12 +143,9 @@ export class WorkerHasher implements PartHasher {
     let closed = false;
     const decide = (length: number): void => {
       if (inline !== undefined || thread !== undefined) return;
-      if (length < this.#minPartBytes) {
-        inline = inlineHasher.start({ sha256 });
-        return;
-      }
-      thread = this.#thread();
-      thread.post({ kind: "start", job, sha256 });
+      thread = length < this.#minPartBytes ? undefined : this.#thread();
+      if (thread === undefined) inline = inlineHasher.start({ sha256 });
+      else thread.post({ kind: "start", job, sha256 });
     };
     return {
       part: async (buffer: Buffer, length: number): Promise<PartHashes> => {
@@ -156,7 +172,7 @@ export class WorkerHasher implements PartHasher {
     };
   }
 
-  /** Stops the threads (they are made again when needed). */
+  /** Stops the threads (they are made again when needed; jobs in progress on them fail). */
   async close(): Promise<void> {
     const threads = this.#threads.splice(0);
     await Promise.all(threads.map((t) => t.terminate()));
