@@ -7,7 +7,7 @@ import { parentPort } from "node:worker_threads";
 
 /** A message to the worker. */
 export type HashRequest =
-  | { kind: "start"; job: number; sha256: boolean }
+  | { kind: "start"; job: number; sha256: boolean; partDigests: boolean }
   | { kind: "part"; job: number; id: number; memory: SharedArrayBuffer | ArrayBuffer; offset: number; length: number }
   | { kind: "whole"; job: number; id: number }
   | { kind: "end"; job: number };
@@ -17,12 +17,12 @@ export type HashReply =
   | { id: number; md5: string; sha256?: string | undefined }
   | { id: number; error: string };
 
-const jobs = new Map<number, { whole: Hash; sha256: boolean }>();
+const jobs = new Map<number, { whole: Hash; sha256: boolean; partDigests: boolean }>();
 
 parentPort?.on("message", (request: HashRequest) => {
   switch (request.kind) {
     case "start":
-      jobs.set(request.job, { whole: createHash("md5"), sha256: request.sha256 });
+      jobs.set(request.job, { whole: createHash("md5"), sha256: request.sha256, partDigests: request.partDigests });
       return;
     case "end":
       jobs.delete(request.job);
@@ -37,7 +37,7 @@ parentPort?.on("message", (request: HashRequest) => {
       job.whole.update(bytes);
       const reply: HashReply = {
         id: request.id,
-        md5: createHash("md5").update(bytes).digest("base64"),
+        md5: job.partDigests ? createHash("md5").update(bytes).digest("base64") : "",
         sha256: job.sha256 ? createHash("sha256").update(bytes).digest("hex") : undefined,
       };
       parentPort!.postMessage(reply);

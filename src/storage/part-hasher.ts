@@ -26,15 +26,23 @@ export interface HashJob {
   close(): void;
 }
 
-/** Where an upload's hashes are computed. */
+/** Options of {@link PartHasher.start}. */
+export interface HashJobOptions {
+  /** Also compute each part's SHA-256. */
+  sha256: boolean;
+  /** Compute each part's MD5 (false: only the whole stream's, `md5` is then ""). @defaultValue true */
+  partDigests?: boolean | undefined;
+}
+
+/** Where an upload's (or a download's) hashes are computed. */
 export interface PartHasher {
-  /** Starts the hashing of one upload. */
-  start(options: { sha256: boolean }): HashJob;
+  /** Starts the hashing of one upload or download. */
+  start(options: HashJobOptions): HashJob;
 }
 
 /** Hashes on the calling thread, as each part is handed over. */
 export const inlineHasher: PartHasher = {
-  start({ sha256 }): HashJob {
+  start({ sha256, partDigests = true }): HashJob {
     const whole: Hash = createHash("md5");
     return {
       part(buffer: Buffer, length: number): Promise<PartHashes> {
@@ -42,7 +50,7 @@ export const inlineHasher: PartHasher = {
         whole.update(bytes);
         return Promise.resolve({
           buffer,
-          md5: createHash("md5").update(bytes).digest("base64"),
+          md5: partDigests ? createHash("md5").update(bytes).digest("base64") : "",
           sha256: sha256 ? createHash("sha256").update(bytes).digest("hex") : undefined,
         });
       },

@@ -6,6 +6,8 @@ import { open, stat } from "node:fs/promises";
 import { checkOptionKeys } from "../common/base/options.js";
 import { abortReason } from "../utils/clock.js";
 import { DownloadIncompleteError, ObjectHashMismatchError, UploadError } from "./errors.js";
+import { StreamMd5 } from "./stream-md5.js";
+import { defaultUploadHasher } from "./worker-hasher.js";
 
 /** Progress of an upload or a download, reported once per chunk (issue 12). */
 export interface TransferProgress {
@@ -32,35 +34,43 @@ export interface DownloadCheck {
 /**
  * Passes a download's chunks through, counting and hashing them: more bytes than expected fail at
  * once, fewer (or a hash that contradicts `contentMd5`) fail when the body ends, before the last
- * chunk's consumer can take the download as complete. `onProgress` is called after each chunk.
+ * chunk's consumer can take the download as complete. `onProgress` is called after each chunk. The
+ * MD5 of a body of 1 MiB or more is computed in the upload engine's hashing thread.
  */
 export async function* verifiedDownload(body: AsyncIterable<Buffer>, check: DownloadCheck): AsyncGenerator<Buffer> {
   const { objectName, expectedBytes, contentMd5, onProgress, driver } = check;
-  const md5 = contentMd5 === undefined || contentMd5 === "" ? undefined : createHash("md5");
+  // A body of 1 MiB or more is hashed off the event loop (the upload engine's hashing thread).
+  const wanted = contentMd5 !== undefined && contentMd5 !== "";
+  const md5 = !wanted ? undefined : expectedBytes !== undefined && expectedBytes >= 1024 * 1024 ? new StreamMd5(defaultUploadHasher) : createHash("md5");
   const incomplete = (received: number, expected: number): DownloadIncompleteError =>
     new DownloadIncompleteError(`Download of ${JSON.stringify(objectName)} is incomplete: got ${received} of ${expected} bytes`, {
       objectName, receivedBytes: received, expectedBytes: expected, driver,
     });
   let received = 0;
-  for await (const chunk of body) {
-    received += chunk.length;
-    if (expectedBytes !== undefined && received > expectedBytes) {
-      throw new DownloadIncompleteError(`Download of ${JSON.stringify(objectName)} got more than its ${expectedBytes} bytes`, {
-        objectName, receivedBytes: received, expectedBytes, driver,
-      });
+  try {
+    for await (const chunk of body) {
+      received += chunk.length;
+      if (expectedBytes !== undefined && received > expectedBytes) {
+        throw new DownloadIncompleteError(`Download of ${JSON.stringify(objectName)} got more than its ${expectedBytes} bytes`, {
+          objectName, receivedBytes: received, expectedBytes, driver,
+        });
+      }
+      if (md5 instanceof StreamMd5) await md5.update(chunk);
+      else md5?.update(chunk);
+      onProgress?.({ loadedBytes: received, totalBytes: expectedBytes });
+      yield chunk;
     }
-    md5?.update(chunk);
-    onProgress?.({ loadedBytes: received, totalBytes: expectedBytes });
-    yield chunk;
-  }
-  if (expectedBytes !== undefined && received !== expectedBytes) throw incomplete(received, expectedBytes);
-  if (md5 !== undefined) {
-    const got = md5.digest("base64");
-    if (got !== contentMd5) {
-      throw new ObjectHashMismatchError(`Download of ${JSON.stringify(objectName)} does not match its Content-MD5 (${contentMd5}, got ${got})`, {
-        objectName, driver,
-      });
+    if (expectedBytes !== undefined && received !== expectedBytes) throw incomplete(received, expectedBytes);
+    if (md5 !== undefined) {
+      const got = md5 instanceof StreamMd5 ? await md5.digest() : md5.digest("base64");
+      if (got !== contentMd5) {
+        throw new ObjectHashMismatchError(`Download of ${JSON.stringify(objectName)} does not match its Content-MD5 (${contentMd5}, got ${got})`, {
+          objectName, driver,
+        });
+      }
     }
+  } finally {
+    if (md5 instanceof StreamMd5) md5.close();
   }
 }
 

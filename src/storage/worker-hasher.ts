@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { LibcloudError } from "../common/types.js";
 import type { HashReply, HashRequest } from "./hash-worker.js";
-import { inlineHasher, type HashJob, type PartHasher, type PartHashes } from "./part-hasher.js";
+import { inlineHasher, type HashJob, type HashJobOptions, type PartHasher, type PartHashes } from "./part-hasher.js";
 
 /** Options of a {@link WorkerHasher}. */
 export interface WorkerHasherOptions {
@@ -136,7 +136,7 @@ export class WorkerHasher implements PartHasher {
     return this.#threads.reduce((a, b) => (b.load < a.load ? b : a));
   }
 
-  start({ sha256 }: { sha256: boolean }): HashJob {
+  start({ sha256, partDigests = true }: HashJobOptions): HashJob {
     let inline: HashJob | undefined;
     let thread: HashThread | undefined;
     const job = ++this.#jobs;
@@ -144,8 +144,8 @@ export class WorkerHasher implements PartHasher {
     const decide = (length: number): void => {
       if (inline !== undefined || thread !== undefined) return;
       thread = length < this.#minPartBytes ? undefined : this.#thread();
-      if (thread === undefined) inline = inlineHasher.start({ sha256 });
-      else thread.post({ kind: "start", job, sha256 });
+      if (thread === undefined) inline = inlineHasher.start({ sha256, partDigests });
+      else thread.post({ kind: "start", job, sha256, partDigests });
     };
     return {
       part: async (buffer: Buffer, length: number): Promise<PartHashes> => {

@@ -11,10 +11,12 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { LibcloudError } from "../../src/index.js";
 import {
-  AzureBlobsStorageDriver, Container, S3StorageDriver, UploadError, UploadPartError, WorkerHasher, inlineHasher, type PartHasher,
+  AzureBlobsStorageDriver, Container, ObjectHashMismatchError, S3StorageDriver, StorageObject, UploadError, UploadPartError, WorkerHasher,
+  inlineHasher, type PartHasher,
 } from "../../src/storage/index.js";
 import { startAzurite, type Azurite } from "../helpers/azurite.js";
 import { listMultipartUploads, startFakeS3, type FakeS3, type FakeS3Fault, type FakeS3Request } from "../helpers/fake-s3.js";
+import { startServer } from "../helpers/server.js";
 
 const KiB = 1024;
 const PART = 64 * KiB;
@@ -258,5 +260,32 @@ describe("upload engine on Azurite", () => {
     const back = await driver.getObject(container.name, "hashed");
     assert.equal(back.extra.md5Hash, obj.extra.md5Hash, "the service stored the MD5 the engine computed");
     driver.uploadHasher = undefined;
+  });
+});
+
+describe("H12: a download's Content-MD5, checked off the event loop for bodies of 1 MiB and more (loopback)", () => {
+  it("H12: a 3 MiB body matching its Content-MD5 streams whole; one contradicting it is an ObjectHashMismatchError, and no file is saved", { timeout: 20_000 }, async () => {
+    const body = Buffer.concat(pieces(3 * 1024 * KiB + 5, 9));
+    const good = createHash("md5").update(body).digest("base64");
+    let md5 = good;
+    const server = await startServer((_req, res) => void res.writeHead(200, { "Content-Length": body.length, "Content-MD5": md5 }).end(body));
+    const d = new AzureBlobsStorageDriver("acct", Buffer.from("k").toString("base64"), { host: "127.0.0.1", port: server.port, secure: false });
+    const dir = await mkdtemp(join(tmpdir(), "libcloud-ts-engine-h12-"));
+    try {
+      const obj = new StorageObject({ name: "o.bin", size: body.length, hash: null, container: new Container("c", {}, d), driver: d });
+      const chunks: Buffer[] = [];
+      for await (const c of await d.downloadObjectAsStream(obj)) chunks.push(c);
+      assert.ok(Buffer.concat(chunks).equals(body));
+      md5 = createHash("md5").update(body.subarray(1)).digest("base64");
+      await assert.rejects(async () => {
+        for await (const _ of await d.downloadObjectAsStream(obj)) { /* drain */ }
+      }, ObjectHashMismatchError);
+      await assert.rejects(d.downloadObject(obj, join(dir, "o.bin")), ObjectHashMismatchError);
+      await assert.rejects(open(join(dir, "o.bin")), { code: "ENOENT" });
+    } finally {
+      await d.close();
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
