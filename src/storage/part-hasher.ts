@@ -36,6 +36,11 @@ export interface HashJobOptions {
 
 /** Where an upload's (or a download's) hashes are computed. */
 export interface PartHasher {
+  /**
+   * Whether the engine should make its part buffers SharedArrayBuffers, so another thread can
+   * read them in place. Plain buffers otherwise (the collector reclaims those sooner). @defaultValue false
+   */
+  readonly sharedMemory?: boolean | undefined;
   /** Starts the hashing of one upload or download. */
   start(options: HashJobOptions): HashJob;
 }

@@ -221,7 +221,8 @@ export async function runUpload<R>(
   const onCallerAbort = (): void => controller.abort(abortReason(options.signal!));
   if (options.signal?.aborted === true) controller.abort(abortReason(options.signal));
   options.signal?.addEventListener("abort", onCallerAbort, { once: true });
-  const job = (options.hasher ?? defaultUploadHasher).start({ sha256: options.sha256 === true });
+  const hasher = options.hasher ?? defaultUploadHasher;
+  const job = hasher.start({ sha256: options.sha256 === true });
   const hashPart = (buffer: Buffer, length: number): Promise<PartHashes> => {
     const hashed = job.part(buffer, length);
     hashed.catch(() => {}); // awaited (raced) later, or dropped when the upload fails first
@@ -231,8 +232,8 @@ export async function runUpload<R>(
   // Buffers come back when their part is stored; at most `concurrency` are in flight, one is
   // hashed and one filled, so no more than `concurrency + 2` are ever made.
   const free: Buffer[] = [];
-  // Shared memory, so a hashing thread reads a part where it lies (no copy, no transfer).
-  const takeBuffer = (): Buffer => free.pop() ?? Buffer.from(new SharedArrayBuffer(partSize));
+  // Shared memory when the hasher is another thread, so it reads a part where it lies (no copy, no transfer).
+  const takeBuffer = (): Buffer => free.pop() ?? (hasher.sharedMemory === true ? Buffer.from(new SharedArrayBuffer(partSize)) : Buffer.allocUnsafeSlow(partSize));
   const short = (bytes: number): UploadError =>
     new UploadError(`The source of ${JSON.stringify(objectName)} gave ${bytes} bytes, ${totalBytes} were promised: nothing was committed`, { objectName, driver });
 

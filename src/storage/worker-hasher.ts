@@ -106,6 +106,8 @@ function memoryOf(buffer: Buffer, length: number): { memory: SharedArrayBuffer |
  * threads keep failing (3 times). Threads start on first use and never hold the process open.
  */
 export class WorkerHasher implements PartHasher {
+  /** Part buffers are SharedArrayBuffers: the thread reads them in place. */
+  readonly sharedMemory = true;
   readonly #size: number;
   readonly #minPartBytes: number;
   readonly #threads: HashThread[] = [];
