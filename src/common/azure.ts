@@ -96,7 +96,7 @@ export function signSharedKey(
   account: string, keyBytes: Buffer, params: Params, headers: Record<string, string>, request: LibcloudRequest | undefined,
 ): [Params, Record<string, string>] {
   if (request === undefined) throw new LibcloudError("Azure requests are signed from the request object");
-  const signature = azureHmac(keyBytes, sharedKeyStringToSign(account, { ...request, params, headers }));
+  const signature = azureHmac(keyBytes, sharedKeyStringToSign(account, { method: request.method, action: request.action, data: request.data, params, headers }));
   headers["Authorization"] = `SharedKey ${account}:${signature}`;
   return [params, headers];
 }
