@@ -28,7 +28,9 @@ export {
   s3HostForRegion, usesVirtualHost, isIpHost, REGION_TO_HOST_MAP, S3_API_VERSION, S3_NAMESPACE, S3_US_STANDARD_HOST, S3_CHUNK_SIZE,
   S3_RESPONSES_PER_REQUEST, S3_CDN_URL_EXPIRY_HOURS, S3_DRIVER_OPTION_NAMES,
 } from "./drivers/s3.js";
-export type { S3StorageDriverOptions, S3CdnUrlOptions, RangeDownloadOptions, S3Context } from "./drivers/s3.js";
+export type {
+  S3StorageDriverOptions, S3CdnUrlOptions, RangeDownloadOptions, S3Context, S3ContainerExtra, S3ObjectExtra,
+} from "./drivers/s3.js";
 export {
   MinIOStorageDriver, DigitalOceanSpacesStorageDriver, ScalewayStorageDriver, OvhStorageDriver, S3RGWStorageDriver,
   S3RGWOutscaleStorageDriver, AuroraObjectsStorageDriver, DO_SPACES_HOSTS_BY_REGION, SCALEWAY_HOSTS_BY_REGION, OVH_HOSTS_BY_REGION,

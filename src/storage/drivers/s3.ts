@@ -278,6 +278,47 @@ const STORED_HEADERS = new Set(["cache-control", "content-disposition", "content
 
 // ---- the driver ------------------------------------------------------------------------------
 
+/** `extra` of an S3 bucket. A listing gives both fields; `getContainer` and `createContainer` give `region` only. */
+export type S3ContainerExtra = {
+  /** `CreationDate` of ListBuckets (ISO 8601, as S3 sends it). */
+  creationDate?: string | null;
+  /**
+   * The bucket's region: `BucketRegion` of ListBuckets, `x-amz-bucket-region` of a HEAD, the
+   * LocationConstraint sent by `createContainer`; null when the server did not say.
+   */
+  region: string | null;
+};
+
+/**
+ * `extra` of an S3 object. Every result has `url` and `etag`; a listing adds lastModified and
+ * storageClass, a HEAD (`getObject`, `copyObject`) every stored header, an upload md5Hash and
+ * contentType.
+ */
+export type S3ObjectExtra = {
+  /** The object's URL (virtual-hosted or path-style, as the driver addresses it). */
+  url: string;
+  /** The ETag without quotes (a multipart upload's ends in `-<parts>` on AWS). */
+  etag: string | null;
+  /** MD5 of the bytes sent, hex (uploads only). */
+  md5Hash?: string | null;
+  /** `Content-Type` stored with the object. */
+  contentType?: string | null;
+  /** `Content-Encoding` stored with the object. */
+  contentEncoding?: string | null;
+  /** `Content-Language` stored with the object. */
+  contentLanguage?: string | null;
+  /** `Content-Disposition` stored with the object. */
+  contentDisposition?: string | null;
+  /** `Cache-Control` stored with the object. */
+  cacheControl?: string | null;
+  /** `Last-Modified` (HEAD) or `LastModified` (listing), as S3 sends it. */
+  lastModified?: string | null;
+  /** `STANDARD`, `REDUCED_REDUNDANCY`, `GLACIER` … (S3 leaves it out of a HEAD for STANDARD). */
+  storageClass?: string | null;
+  /** `x-amz-version-id` of a versioned bucket. */
+  versionId?: string | null;
+};
+
 /** Options of `new S3StorageDriver(key, secret, options)`. */
 export interface S3StorageDriverOptions extends AWSDriverOptions {
   /** `https://host:port` of an S3-compatible endpoint (sets host, port and secure). */
@@ -304,7 +345,7 @@ export const S3_DRIVER_OPTION_NAMES: ReadonlySet<string> = new Set([...AWS_DRIVE
  * endpoints, path-style elsewhere (see {@link usesVirtualHost}). XML is read by local name, so
  * servers that write another namespace (s3rver, Ceph …) or none are read alike.
  */
-export class BaseS3StorageDriver extends StorageDriver {
+export class BaseS3StorageDriver extends StorageDriver<S3SignatureV4Connection, S3ContainerExtra, S3ObjectExtra> {
   static override connectionCls = S3SignatureV4Connection;
   static override optionNames: ReadonlySet<string> = S3_DRIVER_OPTION_NAMES;
 
@@ -414,13 +455,13 @@ export class BaseS3StorageDriver extends StorageDriver {
 
   // ---- containers --------------------------------------------------------------------------
 
-  #toContainer(node: Element): Container {
+  #toContainer(node: Element): Container<S3ContainerExtra> {
     const name = textByLocalName(node, "Name") ?? "";
     return new Container(name, { creationDate: textByLocalName(node, "CreationDate"), region: textByLocalName(node, "BucketRegion") }, this);
   }
 
   /** ListBuckets, following ContinuationToken when the server pages (AWS since 2024). */
-  override async *iterateContainers(options: { signal?: AbortSignal | undefined } = {}): AsyncIterableIterator<Container> {
+  override async *iterateContainers(options: { signal?: AbortSignal | undefined } = {}): AsyncIterableIterator<Container<S3ContainerExtra>> {
     let token: string | undefined;
     do {
       const response: S3Response = await this.request({}, "/", { params: token === undefined ? {} : { "continuation-token": token }, signal: options.signal });
@@ -431,7 +472,7 @@ export class BaseS3StorageDriver extends StorageDriver {
   }
 
   /** ListObjectsV2, `responsesPerRequest` keys a page, following NextContinuationToken. */
-  override async *iterateContainerObjects(container: Container, options: ListObjectsOptions = {}): AsyncIterableIterator<StorageObject> {
+  override async *iterateContainerObjects(container: Container, options: ListObjectsOptions = {}): AsyncIterableIterator<StorageObject<S3ObjectExtra>> {
     vetNames(container.name);
     let token: string | undefined;
     do {
@@ -448,14 +489,14 @@ export class BaseS3StorageDriver extends StorageDriver {
   }
 
   /** HEAD on the bucket. */
-  override async getContainer(containerName: string): Promise<Container> {
+  override async getContainer(containerName: string): Promise<Container<S3ContainerExtra>> {
     vetNames(containerName);
     const response: S3Response = await this.request({ containerName }, this.containerPath(containerName), { method: "HEAD" });
     return new Container(containerName, { region: response.headers["x-amz-bucket-region"] ?? null }, this);
   }
 
   /** CreateBucket, with the driver's location as LocationConstraint outside us-east-1. */
-  override async createContainer(containerName: string): Promise<Container> {
+  override async createContainer(containerName: string): Promise<Container<S3ContainerExtra>> {
     vetNames(containerName);
     const location = this.exLocationName;
     const data = location === "" || location === "us-east-1" ? undefined
@@ -475,7 +516,7 @@ export class BaseS3StorageDriver extends StorageDriver {
 
   // ---- objects ------------------------------------------------------------------------------
 
-  #xmlToObject(container: Container, node: Element): StorageObject {
+  #xmlToObject(container: Container, node: Element): StorageObject<S3ObjectExtra> {
     const etag = unquoteEtag(textByLocalName(node, "ETag"));
     const name = textByLocalName(node, "Key") ?? "";
     return new StorageObject({
@@ -494,7 +535,7 @@ export class BaseS3StorageDriver extends StorageDriver {
     });
   }
 
-  #headersToObject(objectName: string, container: Container, headers: Record<string, string>, size?: number): StorageObject {
+  #headersToObject(objectName: string, container: Container, headers: Record<string, string>, size?: number): StorageObject<S3ObjectExtra> {
     const etag = unquoteEtag(headers["etag"]);
     const range = /\/(\d+)$/.exec(headers["content-range"] ?? "");
     return new StorageObject({
@@ -523,7 +564,7 @@ export class BaseS3StorageDriver extends StorageDriver {
    * HEAD on the object. A HEAD answer has no body, so a 404 cannot say whose: the bucket is asked
    * then, to tell ContainerDoesNotExistError from ObjectDoesNotExistError.
    */
-  override async getObject(containerName: string, objectName: string): Promise<StorageObject> {
+  override async getObject(containerName: string, objectName: string): Promise<StorageObject<S3ObjectExtra>> {
     vetNames(containerName, objectName);
     try {
       const response: S3Response = await this.request({ containerName, objectName }, this.objectPath(containerName, objectName), { method: "HEAD" });
@@ -534,7 +575,7 @@ export class BaseS3StorageDriver extends StorageDriver {
     }
   }
 
-  override async uploadObject(filePath: string, container: Container, objectName: string, options: UploadObjectOptions = {}): Promise<StorageObject> {
+  override async uploadObject(filePath: string, container: Container, objectName: string, options: UploadObjectOptions = {}): Promise<StorageObject<S3ObjectExtra>> {
     vetNames(container.name, objectName);
     const { verifyHash = true, ...rest } = options;
     const size = (await stat(filePath)).size;
@@ -550,7 +591,7 @@ export class BaseS3StorageDriver extends StorageDriver {
    */
   override async uploadObjectViaStream(
     iterable: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, container: Container, objectName: string, options: UploadStreamOptions = {},
-  ): Promise<StorageObject> {
+  ): Promise<StorageObject<S3ObjectExtra>> {
     vetNames(container.name, objectName);
     return this.#upload(iterable, container, objectName, options, undefined, false, undefined);
   }
@@ -567,7 +608,7 @@ export class BaseS3StorageDriver extends StorageDriver {
   async #upload(
     iterable: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, container: Container, objectName: string, options: UploadStreamOptions,
     expectedSize: number | undefined, verifyHash: boolean, filePath: string | undefined,
-  ): Promise<StorageObject> {
+  ): Promise<StorageObject<S3ObjectExtra>> {
     const { onProgress, signal } = options;
     const objectHeaders = this.#objectHeaders(options);
     const context = { containerName: container.name, objectName };
@@ -672,7 +713,7 @@ export class BaseS3StorageDriver extends StorageDriver {
 
   #uploaded(
     container: Container, objectName: string, headers: Record<string, string>, size: number, etag: string | null, md5Hex: string, options: UploadStreamOptions,
-  ): StorageObject {
+  ): StorageObject<S3ObjectExtra> {
     return new StorageObject({
       name: objectName,
       size,
@@ -779,7 +820,7 @@ export class BaseS3StorageDriver extends StorageDriver {
   }
 
   /** CopyObject (server side); S3 may answer 200 with an error in the body, which is thrown. */
-  override async copyObject(obj: StorageObject, container: Container, objectName: string, options: { signal?: AbortSignal | undefined } = {}): Promise<StorageObject> {
+  override async copyObject(obj: StorageObject, container: Container, objectName: string, options: { signal?: AbortSignal | undefined } = {}): Promise<StorageObject<S3ObjectExtra>> {
     vetNames(obj.container.name, obj.name);
     vetNames(container.name, objectName);
     const source = `/${uriEncode(obj.container.name)}/${obj.name.split("/").map(uriEncode).join("/")}`;
