@@ -19,6 +19,7 @@ import type { TransportOptions } from "../../src/http/libcloud-connection.js";
 import {
   MinIOStorageDriver, ObjectDoesNotExistError, S3SignatureV4Connection, S3StorageDriver, type S3StorageDriverOptions,
 } from "../../src/storage/index.js";
+import { MockHttp, type MockResponse } from "../../src/test/index.js";
 import { startS3rver, type S3rver } from "../helpers/s3rver.js";
 
 const REGION = "eu-west-3";
@@ -198,5 +199,27 @@ test("Path-style stays: a dotted bucket on the AWS host, and a custom endpoint (
     assert.deepEqual(s3.refused, []);
   } finally {
     await Promise.all([driver.close(), minio.close()]);
+  }
+});
+
+test("A transport class set on the driver's connection (MockHttp, libcloud's conn_class) carries the virtual-hosted buckets' requests too", { timeout: 10_000 }, async () => {
+  const hosts: string[] = [];
+  class BucketMock extends MockHttp {
+    _k(method: string): MockResponse {
+      hosts.push(this.host);
+      return method === "HEAD" ? [200, "", { ETag: '"abc"', "Content-Length": "3" }] : [404];
+    }
+  }
+  // us-east-1: s3.amazonaws.com, so "mock-bucket" is virtual-hosted on mock-bucket.s3.amazonaws.com.
+  const driver = new S3StorageDriver("AKID", "secret", { timeout: 2_000 });
+  driver.connection.connCls = BucketMock;
+  driver.connection.connect();
+  try {
+    const obj = await driver.getObject("mock-bucket", "k");
+    assert.equal(obj.extra.etag, "abc");
+    assert.deepEqual(hosts, ["https://mock-bucket.s3.amazonaws.com"]);
+    assert.equal(obj.extra.url, "https://mock-bucket.s3.amazonaws.com/k");
+  } finally {
+    await driver.close();
   }
 });

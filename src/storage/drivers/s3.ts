@@ -407,7 +407,11 @@ export class BaseS3StorageDriver extends StorageDriver<S3SignatureV4Connection, 
     await Promise.all([this.connection.close(), ...[...this.#bucketConnections.values()].map((c) => c.close())]);
   }
 
-  /** The connection a bucket's requests go through: the driver's, or (virtual-hosted) the bucket's own. */
+  /**
+   * The connection a bucket's requests go through: the driver's, or (virtual-hosted) the bucket's
+   * own. A bucket's connection uses the transport class of the driver's (`connection.connCls`,
+   * where libcloud's tests set `conn_class` and ours set MockHttp), even when that was set later.
+   */
   protected connectionFor(containerName: string | undefined): S3SignatureV4Connection {
     if (containerName === undefined || this.forcePathStyle || !usesVirtualHost(this.connection.host, containerName)) return this.connection;
     let conn = this.#bucketConnections.get(containerName);
@@ -416,8 +420,11 @@ export class BaseS3StorageDriver extends StorageDriver<S3SignatureV4Connection, 
       conn = new Cls(this.key, this.secret ?? "", { ...this.#connectionOptions, host: `${containerName}.${this.connection.host}`, port: this.connection.port });
       conn.driver = this;
       conn.clockOffset = this.connection.clockOffset;
-      conn.connect();
       this.#bucketConnections.set(containerName, conn);
+    }
+    if (conn.connection === null || conn.connCls !== this.connection.connCls) {
+      conn.connCls = this.connection.connCls;
+      conn.connect();
     }
     return conn;
   }
