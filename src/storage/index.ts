@@ -29,8 +29,9 @@ export {
   S3_RESPONSES_PER_REQUEST, S3_CDN_URL_EXPIRY_HOURS, S3_DRIVER_OPTION_NAMES,
 } from "./drivers/s3.js";
 export type {
-  S3StorageDriverOptions, S3CdnUrlOptions, RangeDownloadOptions, S3Context, S3ContainerExtra, S3ObjectExtra,
+  S3StorageDriverOptions, S3CdnUrlOptions, RangeDownloadOptions, S3Context, S3ContainerExtra, S3ObjectExtra, S3MultipartUploadsOptions,
 } from "./drivers/s3.js";
+export { S3MultipartUpload } from "./drivers/s3-multipart-upload.js";
 export {
   MinIOStorageDriver, DigitalOceanSpacesStorageDriver, ScalewayStorageDriver, OvhStorageDriver, S3RGWStorageDriver,
   S3RGWOutscaleStorageDriver, AuroraObjectsStorageDriver, DO_SPACES_HOSTS_BY_REGION, SCALEWAY_HOSTS_BY_REGION, OVH_HOSTS_BY_REGION,

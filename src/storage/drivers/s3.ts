@@ -20,6 +20,7 @@ import {
 } from "../storage-driver.js";
 import { StorageObject } from "../storage-object.js";
 import { checkContainerName, checkObjectName } from "../names.js";
+import { S3MultipartUpload } from "./s3-multipart-upload.js";
 
 /** The S3 API version (`API_VERSION`). */
 export const S3_API_VERSION = "2006-03-01";
@@ -331,6 +332,16 @@ export interface S3CdnUrlOptions {
   exExpiry?: number | undefined;
   /** The method the URL allows (`ex_method`). @defaultValue "GET" */
   exMethod?: "GET" | "PUT" | "DELETE" | "HEAD" | undefined;
+}
+
+/** Options of exIterateMultipartUploads. */
+export interface S3MultipartUploadsOptions {
+  /** Only uploads of keys that start with this (`prefix`). */
+  prefix?: string | undefined;
+  /** Keys are grouped by this delimiter (`delimiter`): uploads under a deeper "folder" are left out. */
+  delimiter?: string | undefined;
+  /** Cancels the operation. */
+  signal?: AbortSignal | undefined;
 }
 
 /** Options of the range downloads. */
@@ -853,6 +864,59 @@ export class BaseS3StorageDriver extends StorageDriver<S3SignatureV4Connection, 
     const query = conn.signer.presignQuery({ method: exMethod, path, query: [], headers: { host }, payloadHash: UNSIGNED_PAYLOAD }, conn.signingTime(),
       Math.round(exExpiry * 3600));
     return `${origin}${path}?${query.map(([k, v]) => `${uriEncode(k)}=${uriEncode(v)}`).join("&")}`;
+  }
+  // ---- libcloud's S3 extensions -----------------------------------------------------------------
+
+  /**
+   * The multipart uploads in progress in a bucket (`ex_iterate_multipart_uploads`):
+   * ListMultipartUploads, `responsesPerRequest` a page, following NextKeyMarker/NextUploadIdMarker.
+   * A server that answers with anything but a ListMultipartUploadsResult (s3rver answers the
+   * request as an object listing) is an error, never an empty list.
+   */
+  async *exIterateMultipartUploads(container: Container, options: S3MultipartUploadsOptions = {}): AsyncIterableIterator<S3MultipartUpload> {
+    vetNames(container.name);
+    const base: Array<[string, string | number]> = [["uploads", ""], ["max-uploads", this.responsesPerRequest]];
+    if (options.prefix !== undefined && options.prefix !== "") base.push(["prefix", options.prefix]);
+    if (options.delimiter !== undefined && options.delimiter !== "") base.push(["delimiter", options.delimiter]);
+    let markers: Array<[string, string]> = [];
+    for (;;) {
+      const response: S3Response = await this.request({ containerName: container.name }, this.containerPath(container.name), {
+        params: [...base, ...markers], signal: options.signal,
+      });
+      const root = response.object;
+      if (localName(root.tag) !== "ListMultipartUploadsResult") {
+        throw new LibcloudError(`ListMultipartUploads answered <${localName(root.tag)}>, not <ListMultipartUploadsResult>: the server does not list multipart uploads`, { driver: this });
+      }
+      for (const node of childrenByLocalName(root, "Upload")) {
+        yield new S3MultipartUpload(
+          textByLocalName(node, "Key") ?? "", textByLocalName(node, "UploadId") ?? "", textByLocalName(node, "Initiated"),
+          textByLocalName(childByLocalName(node, "Initiator"), "DisplayName"), textByLocalName(childByLocalName(node, "Owner"), "DisplayName"),
+        );
+      }
+      if ((textByLocalName(root, "IsTruncated") ?? "false").trim().toLowerCase() !== "true") return;
+      const next: Array<[string, string]> = [["key-marker", textByLocalName(root, "NextKeyMarker") ?? ""], ["upload-id-marker", textByLocalName(root, "NextUploadIdMarker") ?? ""]];
+      if (next[0]![1] === "" || JSON.stringify(next) === JSON.stringify(markers)) {
+        throw new LibcloudError("A truncated ListMultipartUploads gave no new NextKeyMarker/NextUploadIdMarker", { driver: this });
+      }
+      markers = next;
+    }
+  }
+
+  /**
+   * Aborts every multipart upload in progress in a bucket, or those of keys under `prefix`
+   * (`ex_cleanup_all_multipart_uploads`), so their parts stop being stored. Unlike the abort after
+   * a failed upload, a failed abort here is thrown. Returns how many were aborted.
+   */
+  async exCleanupAllMultipartUploads(container: Container, options: Omit<S3MultipartUploadsOptions, "delimiter"> = {}): Promise<number> {
+    let aborted = 0;
+    for await (const upload of this.exIterateMultipartUploads(container, { prefix: options.prefix, signal: options.signal })) {
+      vetNames(container.name, upload.key);
+      await this.request({ containerName: container.name, objectName: upload.key }, this.objectPath(container.name, upload.key), {
+        method: "DELETE", params: { uploadId: upload.id }, retryFailed: true, signal: options.signal,
+      });
+      aborted += 1;
+    }
+    return aborted;
   }
 }
 

@@ -1,0 +1,201 @@
+// libcloud's S3 extensions (ex_iterate_multipart_uploads, ex_cleanup_all_multipart_uploads,
+// ex_storage_class, acl, ex_location …) on s3rver where it supports the call, else on a loopback S3
+// that verifies every SigV4 signature with @smithy/signature-v4; each departure is named.
+import assert from "node:assert/strict";
+import { inspect } from "node:util";
+import { after, before, test } from "node:test";
+import { InvalidCredsError, LibcloudError } from "../../src/index.js";
+import { Container, S3MultipartUpload, S3StorageDriver } from "../../src/storage/index.js";
+import { startS3rver, type S3rver } from "../helpers/s3rver.js";
+import { startServer, type TestServer } from "../helpers/server.js";
+import { verifySigV4 } from "../helpers/sigv4-verify.js";
+
+const KEY = "AKIDEXTRAS";
+const SECRET = "extras/secret+0123456789";
+const NS = "http://s3.amazonaws.com/doc/2006-03-01/";
+
+let s3: S3rver;
+
+before(async () => {
+  s3 = await startS3rver();
+});
+
+after(async () => {
+  await s3?.stop();
+});
+
+function xmlEscape(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+interface Upload {
+  key: string;
+  id: string;
+}
+
+/**
+ * A loopback S3 that keeps multipart uploads in progress and answers ListMultipartUploads (paged by
+ * max-uploads, key-marker/upload-id-marker, with prefix and delimiter) and AbortMultipartUpload as
+ * S3 does. Every request's SigV4 signature is verified; a bad one is answered 403.
+ */
+async function multipartS3(uploads: Upload[], options: { rootTag?: string; failAbort?: string } = {}): Promise<TestServer & { uploads: Upload[] }> {
+  const live = [...uploads];
+  const server = await startServer(async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://x");
+    const verdict = await verifySigV4({ method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers }, { accessKeyId: KEY, secretAccessKey: SECRET });
+    if (!verdict.ok) {
+      res.writeHead(403).end(`<Error><Code>${verdict.code}</Code><Message>${verdict.reason}</Message></Error>`);
+      return;
+    }
+    const [, bucket, ...rest] = url.pathname.split("/");
+    const key = decodeURIComponent(rest.join("/"));
+    if (req.method === "GET" && url.searchParams.has("uploads") && key === "") {
+      const max = Number(url.searchParams.get("max-uploads") ?? 1000);
+      const prefix = url.searchParams.get("prefix") ?? "";
+      const delimiter = url.searchParams.get("delimiter") ?? "";
+      const keyMarker = url.searchParams.get("key-marker") ?? "";
+      const idMarker = url.searchParams.get("upload-id-marker") ?? "";
+      const sorted = live.filter((u) => u.key.startsWith(prefix)).sort((a, b) => (a.key === b.key ? a.id.localeCompare(b.id) : a.key < b.key ? -1 : 1));
+      const after = sorted.filter((u) => keyMarker === "" || u.key > keyMarker || (u.key === keyMarker && idMarker !== "" && u.id > idMarker));
+      const entries: string[] = [];
+      const prefixes = new Set<string>();
+      let last: Upload | undefined;
+      let truncated = false;
+      for (const u of after) {
+        if (entries.length + prefixes.size >= max) {
+          truncated = true;
+          break;
+        }
+        const cut = delimiter === "" ? -1 : u.key.indexOf(delimiter, prefix.length);
+        if (cut >= 0) prefixes.add(u.key.slice(0, cut + delimiter.length));
+        else entries.push(`<Upload><Key>${xmlEscape(u.key)}</Key><UploadId>${u.id}</UploadId><Initiator><ID>i</ID><DisplayName>initiator-${u.id}</DisplayName></Initiator><Owner><ID>o</ID><DisplayName>owner</DisplayName></Owner><StorageClass>STANDARD</StorageClass><Initiated>2026-12-01T12:00:00.000Z</Initiated></Upload>`);
+        last = u;
+      }
+      const tag = options.rootTag ?? "ListMultipartUploadsResult";
+      res.writeHead(200, { "Content-Type": "application/xml" }).end(
+        `<?xml version="1.0" encoding="UTF-8"?><${tag} xmlns="${NS}"><Bucket>${bucket}</Bucket><KeyMarker>${xmlEscape(keyMarker)}</KeyMarker>` +
+        `<UploadIdMarker>${idMarker}</UploadIdMarker><NextKeyMarker>${truncated && last ? xmlEscape(last.key) : ""}</NextKeyMarker>` +
+        `<NextUploadIdMarker>${truncated && last ? last.id : ""}</NextUploadIdMarker><MaxUploads>${max}</MaxUploads>` +
+        `<IsTruncated>${truncated}</IsTruncated>${entries.join("")}${[...prefixes].map((p) => `<CommonPrefixes><Prefix>${xmlEscape(p)}</Prefix></CommonPrefixes>`).join("")}</${tag}>`,
+      );
+    } else if (req.method === "DELETE" && url.searchParams.has("uploadId")) {
+      const id = url.searchParams.get("uploadId");
+      if (id === options.failAbort) {
+        res.writeHead(403).end("<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>");
+        return;
+      }
+      const i = live.findIndex((u) => u.id === id && u.key === key);
+      if (i < 0) {
+        res.writeHead(404).end("<Error><Code>NoSuchUpload</Code><Message>The specified upload does not exist.</Message></Error>");
+        return;
+      }
+      live.splice(i, 1);
+      res.writeHead(204).end();
+    } else {
+      res.writeHead(501).end("<Error><Code>NotImplemented</Code><Message>not in this fake</Message></Error>");
+    }
+  });
+  return Object.assign(server, { uploads: live });
+}
+
+function fakeDriver(server: TestServer, secret = SECRET): S3StorageDriver {
+  const d = new S3StorageDriver(KEY, secret, { host: "127.0.0.1", port: server.port, secure: false, region: "us-east-1", retryDelay: 5 });
+  d.responsesPerRequest = 2;
+  return d;
+}
+
+const UPLOADS: Upload[] = [
+  { key: "a/1.bin", id: "u1" }, { key: "a/1.bin", id: "u2" }, { key: "a/deep/2.bin", id: "u3" }, { key: "b & c.bin", id: "u4" }, { key: "ünï.bin", id: "u5" },
+];
+
+test("exIterateMultipartUploads pages through ListMultipartUploads by key and upload-id markers, with prefix and delimiter (s3rver has no ListMultipartUploads)", { timeout: 10_000 }, async () => {
+  const server = await multipartS3(UPLOADS);
+  const driver = fakeDriver(server);
+  try {
+    const c = new Container("mp-bucket", {}, driver);
+    const all: S3MultipartUpload[] = [];
+    for await (const u of driver.exIterateMultipartUploads(c)) all.push(u);
+    assert.deepEqual(all.map((u) => [u.key, u.id]), UPLOADS.map((u) => [u.key, u.id]));
+    assert.ok(all.every((u) => u instanceof S3MultipartUpload));
+    assert.equal(all[0]!.createdAt, "2026-12-01T12:00:00.000Z");
+    assert.equal(all[0]!.initiator, "initiator-u1");
+    assert.equal(all[0]!.owner, "owner");
+    assert.equal(String(all[3]), "<S3MultipartUpload: key=b & c.bin>");
+    assert.equal(inspect(all[3]), "<S3MultipartUpload: key=b & c.bin>");
+    // 5 uploads, 2 a page: 3 requests, the 2nd and 3rd with the markers of the page before.
+    const lists = server.requests.filter((r) => r.method === "GET");
+    assert.equal(lists.length, 3);
+    assert.match(lists[1]!.url, /[?&]key-marker=a%2F1\.bin(&|$)/);
+    assert.match(lists[1]!.url, /[?&]upload-id-marker=u2(&|$)/);
+    assert.match(lists[0]!.url, /^\/mp-bucket\?/);
+
+    const underA: string[] = [];
+    for await (const u of driver.exIterateMultipartUploads(c, { prefix: "a/" })) underA.push(u.id);
+    assert.deepEqual(underA, ["u1", "u2", "u3"]);
+    const topOfA: string[] = [];
+    for await (const u of driver.exIterateMultipartUploads(c, { prefix: "a/", delimiter: "/" })) topOfA.push(u.id);
+    assert.deepEqual(topOfA, ["u1", "u2"], "a/deep/ is a common prefix, not an upload");
+  } finally {
+    await driver.close();
+    await server.close();
+  }
+});
+
+test("exCleanupAllMultipartUploads aborts every upload in progress (or those under a prefix), each DELETE ?uploadId signed; a failed abort is thrown", { timeout: 10_000 }, async () => {
+  const server = await multipartS3(UPLOADS);
+  const driver = fakeDriver(server);
+  try {
+    const c = new Container("mp-bucket", {}, driver);
+    assert.equal(await driver.exCleanupAllMultipartUploads(c, { prefix: "a/" }), 3);
+    assert.deepEqual(server.uploads.map((u) => u.id), ["u4", "u5"]);
+    const deletes = server.requests.filter((r) => r.method === "DELETE").map((r) => r.url);
+    assert.deepEqual(deletes, ["/mp-bucket/a/1.bin?uploadId=u1", "/mp-bucket/a/1.bin?uploadId=u2", "/mp-bucket/a/deep/2.bin?uploadId=u3"]);
+    assert.equal(await driver.exCleanupAllMultipartUploads(c), 2);
+    assert.deepEqual(server.uploads, []);
+    assert.ok(server.requests.some((r) => r.url === "/mp-bucket/b%20%26%20c.bin?uploadId=u4"));
+    assert.ok(server.requests.some((r) => r.url === "/mp-bucket/%C3%BCn%C3%AF.bin?uploadId=u5"));
+    assert.equal(await driver.exCleanupAllMultipartUploads(c), 0);
+  } finally {
+    await driver.close();
+    await server.close();
+  }
+  const refusing = await multipartS3(UPLOADS, { failAbort: "u2" });
+  const d2 = fakeDriver(refusing);
+  try {
+    await assert.rejects(d2.exCleanupAllMultipartUploads(new Container("mp-bucket", {}, d2)), InvalidCredsError);
+    assert.deepEqual(refusing.uploads.map((u) => u.id), ["u2", "u3", "u4", "u5"], "stopped at the failed abort");
+  } finally {
+    await d2.close();
+    await refusing.close();
+  }
+});
+
+test("exIterateMultipartUploads: a wrong secret is InvalidCredsError; an answer that is not a ListMultipartUploadsResult is an error, never an empty list", { timeout: 10_000 }, async () => {
+  const server = await multipartS3(UPLOADS, { rootTag: "ListBucketResult" });
+  const driver = fakeDriver(server);
+  const wrong = fakeDriver(server, "not-the-secret");
+  try {
+    const c = new Container("mp-bucket", {}, driver);
+    await assert.rejects(async () => {
+      for await (const _ of driver.exIterateMultipartUploads(c)) assert.fail("no upload may be yielded");
+    }, (e: unknown) => e instanceof LibcloudError && /ListBucketResult.*does not list multipart uploads/.test(e.message));
+    await assert.rejects(wrong.exCleanupAllMultipartUploads(new Container("mp-bucket", {}, wrong)), InvalidCredsError);
+  } finally {
+    await Promise.all([driver.close(), wrong.close()]);
+    await server.close();
+  }
+});
+
+test("exIterateMultipartUploads on s3rver: ListMultipartUploads is refused 501 NotImplemented (s3rver's departure), as a typed error", { timeout: 20_000 }, async () => {
+  const driver = new S3StorageDriver(s3.key, s3.secret, { host: "127.0.0.1", port: s3.port, secure: false });
+  try {
+    const c = await driver.createContainer("mp-s3rver");
+    await assert.rejects(async () => {
+      for await (const _ of driver.exIterateMultipartUploads(c)) assert.fail("no upload may be yielded");
+    }, (e: unknown) => e instanceof LibcloudError && /NotImplemented/.test(e.message));
+    await driver.deleteContainer(c);
+    assert.deepEqual(s3.refused, []);
+  } finally {
+    await driver.close();
+  }
+});
