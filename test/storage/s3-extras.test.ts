@@ -2,6 +2,10 @@
 // ex_storage_class, acl, ex_location …) on s3rver where it supports the call, else on a loopback S3
 // that verifies every SigV4 signature with @smithy/signature-v4; each departure is named.
 import assert from "node:assert/strict";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { inspect } from "node:util";
 import { after, before, test } from "node:test";
 import { InvalidCredsError, LibcloudError } from "../../src/index.js";
@@ -197,5 +201,82 @@ test("exIterateMultipartUploads on s3rver: ListMultipartUploads is refused 501 N
     assert.deepEqual(s3.refused, []);
   } finally {
     await driver.close();
+  }
+});
+
+test("exStorageClass (libcloud's ex_storage_class) on s3rver: sent as x-amz-storage-class with a single PUT and with CreateMultipartUpload, kept by the server, any case taken", { timeout: 20_000 }, async () => {
+  const driver = new S3StorageDriver(s3.key, s3.secret, { host: "127.0.0.1", port: s3.port, secure: false });
+  driver.uploadPartSize = 64 * 1024;
+  const dir = await mkdtemp(join(tmpdir(), "libcloud-ts-s3-class-"));
+  try {
+    const c = await driver.createContainer("class-bucket");
+    const single = await driver.uploadObjectViaStream([Buffer.from("rr")], c, "single", { exStorageClass: "reduced_redundancy" });
+    assert.equal(single.extra.storageClass, "REDUCED_REDUNDANCY");
+    assert.equal((await driver.getObject(c.name, "single")).extra.storageClass, "REDUCED_REDUNDANCY");
+    const multi = await driver.uploadObjectViaStream([randomBytes(150 * 1024)], c, "multi", { exStorageClass: "STANDARD_IA" });
+    assert.ok(s3.seen.some((r) => r.method === "POST" && r.url.includes("/class-bucket/multi?uploads")));
+    assert.equal(multi.extra.storageClass, "STANDARD_IA");
+    assert.equal((await driver.getObject(c.name, "multi")).extra.storageClass, "STANDARD_IA");
+    const file = join(dir, "f.bin");
+    await writeFile(file, "from a file");
+    await driver.uploadObject(file, c, "file", { exStorageClass: "glacier" });
+    assert.equal((await driver.getObject(c.name, "file")).extra.storageClass, "GLACIER");
+    // Unset, nothing is sent: the bucket's default (s3rver, like S3, then states none on a HEAD).
+    await driver.uploadObjectViaStream([Buffer.from("d")], c, "default");
+    assert.equal((await driver.getObject(c.name, "default")).extra.storageClass, null);
+    // Not a token: refused before anything is sent.
+    const before = s3.seen.length;
+    await assert.rejects(driver.uploadObjectViaStream([Buffer.from("x")], c, "bad", { exStorageClass: "FAST; x" }), TypeError);
+    await assert.rejects(driver.uploadObject(file, c, "bad", { exStorageClass: "" }), /Invalid storage class/);
+    assert.equal(s3.seen.length, before);
+    for (const name of ["single", "multi", "file", "default"]) await driver.deleteObject(await driver.getObject(c.name, name));
+    await driver.deleteContainer(c);
+    assert.deepEqual(s3.refused, []);
+  } finally {
+    await driver.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("extra.acl (libcloud's extra['acl']): x-amz-acl signed and sent with the PUT and CreateMultipartUpload, never with a part; in the result's extra; other values refused (s3rver stores no ACL)", { timeout: 10_000 }, async () => {
+  let n = 0;
+  const server = await startServer(async (req, res) => {
+    const verdict = await verifySigV4({ method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers }, { accessKeyId: KEY, secretAccessKey: SECRET });
+    if (!verdict.ok) {
+      res.writeHead(403).end(`<Error><Code>${verdict.code}</Code><Message>${verdict.reason}</Message></Error>`);
+      return;
+    }
+    const url = new URL(req.url ?? "/", "http://x");
+    if (req.method === "POST" && url.searchParams.has("uploads")) {
+      res.writeHead(200).end(`<InitiateMultipartUploadResult xmlns="${NS}"><UploadId>up-${++n}</UploadId></InitiateMultipartUploadResult>`);
+    } else if (req.method === "POST") {
+      res.writeHead(200).end(`<CompleteMultipartUploadResult xmlns="${NS}"><ETag>"abc-2"</ETag></CompleteMultipartUploadResult>`);
+    } else {
+      res.writeHead(200, { ETag: `"${createHash("md5").update(Buffer.alloc(0)).digest("hex")}"` }).end();
+    }
+  });
+  const driver = new S3StorageDriver(KEY, SECRET, { host: "127.0.0.1", port: server.port, secure: false });
+  driver.uploadPartSize = 1024;
+  try {
+    const c = new Container("acl-bucket", {}, driver);
+    const single = await driver.uploadObjectViaStream([], c, "single", { extra: { acl: "public-read" } });
+    assert.equal(single.extra.acl, "public-read");
+    const multi = await driver.uploadObjectViaStream([Buffer.alloc(2048, 1)], c, "multi", { extra: { acl: "bucket-owner-full-control" }, exStorageClass: "standard" });
+    assert.equal(multi.extra.acl, "bucket-owner-full-control");
+    const put = server.requests.find((r) => r.url === "/acl-bucket/single")!;
+    assert.equal(put.headers["x-amz-acl"], "public-read");
+    assert.match(String(put.headers.authorization), /SignedHeaders=[^,]*x-amz-acl/);
+    const initiate = server.requests.find((r) => r.url.startsWith("/acl-bucket/multi?uploads"))!;
+    assert.equal(initiate.headers["x-amz-acl"], "bucket-owner-full-control");
+    assert.equal(initiate.headers["x-amz-storage-class"], "STANDARD");
+    const parts = server.requests.filter((r) => r.url.includes("partNumber="));
+    assert.equal(parts.length, 2);
+    assert.ok(parts.every((r) => r.headers["x-amz-acl"] === undefined && r.headers["x-amz-storage-class"] === undefined), "parts carry neither");
+    const before = server.requests.length;
+    await assert.rejects(driver.uploadObjectViaStream([Buffer.from("x")], c, "bad", { extra: { acl: "public" as "public-read" } }), /Invalid canned ACL/);
+    assert.equal(server.requests.length, before);
+  } finally {
+    await driver.close();
+    await server.close();
   }
 });

@@ -15,7 +15,7 @@ import {
   ObjectDoesNotExistError, ObjectHashMismatchError,
 } from "../errors.js";
 import {
-  StorageDriver, type DownloadObjectOptions, type DownloadStreamOptions, type ListObjectsOptions, type UploadObjectOptions,
+  StorageDriver, type DownloadObjectOptions, type DownloadStreamOptions, type ListObjectsOptions, type UploadExtra, type UploadObjectOptions,
   type UploadStreamOptions,
 } from "../storage-driver.js";
 import { StorageObject } from "../storage-object.js";
@@ -279,6 +279,63 @@ const STORED_HEADERS = new Set(["cache-control", "content-disposition", "content
 
 // ---- the driver ------------------------------------------------------------------------------
 
+/**
+ * AWS's storage classes (`x-amz-storage-class`). libcloud takes `standard` and
+ * `reduced_redundancy` only; any case of these is taken, and S3-compatible servers' own classes
+ * (Ceph RGW placement targets) are taken when they are one token.
+ */
+export const S3_STORAGE_CLASSES = [
+  "STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER", "GLACIER_IR", "DEEP_ARCHIVE",
+  "OUTPOSTS", "SNOW", "EXPRESS_ONEZONE",
+] as const;
+
+/** A storage class: one of AWS's, or (S3-compatible servers) another one-token name. */
+export type S3StorageClass = (typeof S3_STORAGE_CLASSES)[number] | Lowercase<(typeof S3_STORAGE_CLASSES)[number]> | (string & {});
+
+/** S3's canned ACLs (`x-amz-acl`), the values libcloud's `extra['acl']` is sent as. */
+export const S3_CANNED_ACLS = [
+  "private", "public-read", "public-read-write", "authenticated-read", "aws-exec-read", "bucket-owner-read", "bucket-owner-full-control",
+] as const;
+
+/** A canned ACL. */
+export type S3CannedAcl = (typeof S3_CANNED_ACLS)[number];
+
+/** The `x-amz-storage-class` value of a storage class (upper case); a TypeError, before anything is sent, for one that is not a token. */
+export function s3StorageClass(storageClass: string): string {
+  if (typeof storageClass !== "string" || !/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(storageClass)) {
+    throw new TypeError(`Invalid storage class value: ${JSON.stringify(storageClass)} (one of ${S3_STORAGE_CLASSES.join(", ")}, or a server's own one-token class)`);
+  }
+  return storageClass.toUpperCase();
+}
+
+/** A canned ACL checked; a TypeError, before anything is sent, for any other value. */
+export function s3CannedAcl(acl: string): S3CannedAcl {
+  if (!(S3_CANNED_ACLS as readonly string[]).includes(acl)) {
+    throw new TypeError(`Invalid canned ACL: ${JSON.stringify(acl)} (one of ${S3_CANNED_ACLS.join(", ")})`);
+  }
+  return acl as S3CannedAcl;
+}
+
+/** Attributes of an S3 upload: those of every driver, and libcloud's `acl`. */
+export interface S3UploadExtra extends UploadExtra {
+  /** Canned ACL of the new object (`x-amz-acl`, libcloud's `extra['acl']`). */
+  acl?: S3CannedAcl | undefined;
+}
+
+/** Options of the S3 driver's `uploadObjectViaStream`. */
+export interface S3UploadStreamOptions extends UploadStreamOptions {
+  /** Content type, metadata and canned ACL of the new object. */
+  extra?: S3UploadExtra | undefined;
+  /** Storage class of the new object (`ex_storage_class`, `x-amz-storage-class`); unset: the bucket's default (STANDARD). */
+  exStorageClass?: S3StorageClass | undefined;
+}
+
+/** Options of the S3 driver's `uploadObject`. */
+export interface S3UploadObjectOptions extends UploadObjectOptions, S3UploadStreamOptions {
+  /** Content type, metadata and canned ACL of the new object. */
+  extra?: S3UploadExtra | undefined;
+}
+
 /** `extra` of an S3 bucket. A listing gives both fields; `getContainer` and `createContainer` give `region` only. */
 export type S3ContainerExtra = {
   /** `CreationDate` of ListBuckets (ISO 8601, as S3 sends it). */
@@ -318,6 +375,8 @@ export type S3ObjectExtra = {
   storageClass?: string | null;
   /** `x-amz-version-id` of a versioned bucket. */
   versionId?: string | null;
+  /** The canned ACL the upload gave the object (libcloud's `extra['acl']`; uploads only). */
+  acl?: string | null;
 };
 
 /** Options of `new S3StorageDriver(key, secret, options)`. */
@@ -593,11 +652,26 @@ export class BaseS3StorageDriver extends StorageDriver<S3SignatureV4Connection, 
     }
   }
 
-  override async uploadObject(filePath: string, container: Container, objectName: string, options: UploadObjectOptions = {}): Promise<StorageObject<S3ObjectExtra>> {
+  /**
+   * Uploads a file (see uploadObjectViaStream). `exStorageClass` and `extra.acl` (libcloud's
+   * `ex_storage_class` and `extra['acl']`) are sent as `x-amz-storage-class` and `x-amz-acl` with
+   * the PUT or CreateMultipartUpload, signed.
+   */
+  override async uploadObject(filePath: string, container: Container, objectName: string, options: S3UploadObjectOptions = {}): Promise<StorageObject<S3ObjectExtra>> {
     vetNames(container.name, objectName);
+    this.#objectHeaders(options); // bad storage class or ACL: refused before the file is opened
     const { verifyHash = true, ...rest } = options;
     const size = (await stat(filePath)).size;
-    return this.#upload(createReadStream(filePath, { highWaterMark: 1024 * 1024 }), container, objectName, rest, size, verifyHash, filePath);
+    return BaseS3StorageDriver.#withUploadExtra(
+      await this.#upload(createReadStream(filePath, { highWaterMark: 1024 * 1024 }), container, objectName, rest, size, verifyHash, filePath), options,
+    );
+  }
+
+  /** The ACL and storage class an upload gave its object, in its extra (libcloud's `extra={'acl': acl}`). */
+  static #withUploadExtra(obj: StorageObject<S3ObjectExtra>, options: S3UploadStreamOptions): StorageObject<S3ObjectExtra> {
+    if (options.extra?.acl !== undefined) obj.extra.acl = options.extra.acl;
+    if (options.exStorageClass !== undefined) obj.extra.storageClass = s3StorageClass(options.exStorageClass);
+    return obj;
   }
 
   /**
@@ -608,18 +682,23 @@ export class BaseS3StorageDriver extends StorageDriver<S3SignatureV4Connection, 
    * committed. An iterable of unknown length is read a part at a time.
    */
   override async uploadObjectViaStream(
-    iterable: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, container: Container, objectName: string, options: UploadStreamOptions = {},
+    iterable: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, container: Container, objectName: string, options: S3UploadStreamOptions = {},
   ): Promise<StorageObject<S3ObjectExtra>> {
     vetNames(container.name, objectName);
-    return this.#upload(iterable, container, objectName, options, undefined, false, undefined);
+    this.#objectHeaders(options); // bad storage class or ACL: refused before the source is read
+    return BaseS3StorageDriver.#withUploadExtra(await this.#upload(iterable, container, objectName, options, undefined, false, undefined), options);
   }
 
-  #objectHeaders(options: UploadStreamOptions): Record<string, string> {
+  /** The headers stored with a new object: the caller's, metadata, Content-Type, storage class and canned ACL. */
+  #objectHeaders(uploadOptions: UploadStreamOptions): Record<string, string> {
+    const options: S3UploadStreamOptions = uploadOptions; // the S3 methods pass S3UploadStreamOptions
     const { extra = {}, headers: userHeaders = {} } = options;
     const headers: Record<string, string> = {};
     for (const [key, value] of Object.entries(userHeaders)) headers[STORED_HEADERS.has(key.toLowerCase()) ? key.toLowerCase() : key] = value;
     for (const [key, value] of Object.entries(extra.metaData ?? {})) headers[`${this.httpVendorPrefix}-meta-${key}`] = value;
     headers["Content-Type"] = extra.contentType ?? "application/octet-stream";
+    if (options.exStorageClass !== undefined) headers[`${this.httpVendorPrefix}-storage-class`] = s3StorageClass(options.exStorageClass);
+    if (extra.acl !== undefined) headers[`${this.httpVendorPrefix}-acl`] = s3CannedAcl(extra.acl);
     return headers;
   }
 
