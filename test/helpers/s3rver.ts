@@ -135,7 +135,8 @@ export async function startS3rver(options: S3rverOptions = {}): Promise<S3rver> 
         const region = credentialRegion(req.headers.authorization, url);
         if (options.region !== undefined && region !== undefined && region !== options.region) {
           refused.push({ method, url, code: "AuthorizationHeaderMalformed" });
-          const body = method === "HEAD" ? "" : xmlError("AuthorizationHeaderMalformed", `the region '${region}' is wrong; expecting '${options.region}'`);
+          const body = method === "HEAD" ? "" : xmlError("AuthorizationHeaderMalformed", `the region '${region}' is wrong; expecting '${options.region}'`)
+            .replace("</Error>", `<Region>${options.region}</Region></Error>`);
           res.writeHead(400, { "Content-Type": "application/xml", "Content-Length": Buffer.byteLength(body) }).end(body);
           return;
         }

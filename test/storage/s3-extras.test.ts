@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { inspect } from "node:util";
 import { after, before, test } from "node:test";
 import { InvalidCredsError, LibcloudError } from "../../src/index.js";
-import { Container, S3MultipartUpload, S3StorageDriver } from "../../src/storage/index.js";
+import { Container, S3BucketRegionError, S3MultipartUpload, S3StorageDriver } from "../../src/storage/index.js";
 import { startS3rver, type S3rver } from "../helpers/s3rver.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 import { verifySigV4 } from "../helpers/sigv4-verify.js";
@@ -277,6 +277,65 @@ test("extra.acl (libcloud's extra['acl']): x-amz-acl signed and sent with the PU
     assert.equal(server.requests.length, before);
   } finally {
     await driver.close();
+    await server.close();
+  }
+});
+
+test("A bucket in another region: S3's 301 PermanentRedirect (no Location, so not followed) is S3BucketRegionError with both regions, from the body or, for a HEAD, the header", { timeout: 10_000 }, async () => {
+  const server = await startServer((req, res) => {
+    const headers = { "Content-Type": "application/xml", "x-amz-bucket-region": "ap-south-1" };
+    if (req.method === "HEAD") {
+      res.writeHead(301, headers).end();
+    } else if (req.url?.startsWith("/body-only")) {
+      res.writeHead(301, { "Content-Type": "application/xml" }).end(
+        "<Error><Code>PermanentRedirect</Code><Message>The bucket you are attempting to access must be addressed using the specified endpoint.</Message>" +
+        "<Endpoint>body-only.s3.ap-south-1.amazonaws.com</Endpoint><Bucket>body-only</Bucket><Region>ap-south-1</Region></Error>",
+      );
+    } else {
+      res.writeHead(301, headers).end("<Error><Code>PermanentRedirect</Code><Message>must be addressed using the specified endpoint</Message></Error>");
+    }
+  });
+  const driver = new S3StorageDriver(KEY, SECRET, { host: "127.0.0.1", port: server.port, secure: false, region: "eu-west-1" });
+  const isRegionError = (bucket: string) => (e: unknown): boolean => {
+    assert.ok(e instanceof S3BucketRegionError, String(e));
+    assert.equal(e.bucketRegion, "ap-south-1");
+    assert.equal(e.usedRegion, "eu-west-1");
+    assert.equal(e.containerName, bucket);
+    assert.equal(e.message, 'This bucket is located in a different region. Please use the correct driver. Bucket region "ap-south-1", used region "eu-west-1".');
+    return true;
+  };
+  try {
+    await assert.rejects(driver.getContainer("elsewhere"), isRegionError("elsewhere"));
+    await assert.rejects(driver.getObject("elsewhere", "k"), isRegionError("elsewhere"));
+    await assert.rejects(driver.listContainerObjects(new Container("elsewhere", {}, driver)), isRegionError("elsewhere"));
+    await assert.rejects(driver.listContainerObjects(new Container("body-only", {}, driver)), isRegionError("body-only"));
+    assert.equal(server.requests.length, 4, "one request each: a 301 without Location is not followed, nor retried");
+  } finally {
+    await driver.close();
+    await server.close();
+  }
+});
+
+test("createContainer's exLocation (libcloud's ex_location) is the LocationConstraint, over the driver's region; none for us-east-1 or ''; a bad value is refused before sending", { timeout: 10_000 }, async () => {
+  const server = await startServer((_req, res) => void res.writeHead(200).end());
+  const east = new S3StorageDriver(KEY, SECRET, { host: "127.0.0.1", port: server.port, secure: false });
+  const paris = new S3StorageDriver(KEY, SECRET, { host: "127.0.0.1", port: server.port, secure: false, region: "eu-west-3" });
+  try {
+    assert.equal((await east.createContainer("b1")).extra.region, null);
+    assert.equal((await east.createContainer("b2", { exLocation: "eu-central-1" })).extra.region, "eu-central-1");
+    assert.equal((await paris.createContainer("b3")).extra.region, "eu-west-3");
+    assert.equal((await paris.createContainer("b4", { exLocation: "" })).extra.region, null);
+    const bodies = server.requests.map((r) => [r.url, r.body.toString()]);
+    assert.deepEqual(bodies, [
+      ["/b1", ""],
+      ["/b2", `<CreateBucketConfiguration xmlns="${NS}"><LocationConstraint>eu-central-1</LocationConstraint></CreateBucketConfiguration>`],
+      ["/b3", `<CreateBucketConfiguration xmlns="${NS}"><LocationConstraint>eu-west-3</LocationConstraint></CreateBucketConfiguration>`],
+      ["/b4", ""],
+    ]);
+    await assert.rejects(east.createContainer("b5", { exLocation: "<x/>" }), TypeError);
+    assert.equal(server.requests.length, 4);
+  } finally {
+    await Promise.all([east.close(), paris.close()]);
     await server.close();
   }
 });

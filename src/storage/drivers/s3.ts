@@ -6,7 +6,7 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import {
   AWS_DRIVER_OPTION_NAMES, InvalidCredsError, LibcloudError, RawResponse, SignedAWSConnection, UNSIGNED_PAYLOAD, XmlResponse,
-  childByLocalName, childrenByLocalName, localName, parseAwsError, textByLocalName, throwIfSkewed, uriEncode,
+  childByLocalName, childrenByLocalName, localName, parseAwsError, parseXml, textByLocalName, throwIfSkewed, uriEncode,
   type AWSConnectionOptions, type AWSDriverOptions, type Element, type LibcloudRequest, type RequestOptions, type BufferedRequestOptions, type RawRequestOptions,
 } from "../../index.js";
 import { Container } from "../container.js";
@@ -20,6 +20,7 @@ import {
 } from "../storage-driver.js";
 import { StorageObject } from "../storage-object.js";
 import { checkContainerName, checkObjectName } from "../names.js";
+import { S3BucketRegionError } from "./s3-bucket-region-error.js";
 import { S3MultipartUpload } from "./s3-multipart-upload.js";
 
 /** The S3 API version (`API_VERSION`). */
@@ -113,11 +114,15 @@ export interface S3Context {
  * 401/403 → InvalidCredsError; NoSuchBucket → ContainerDoesNotExistError; NoSuchKey (or a bodiless
  * 404 on an object) → ObjectDoesNotExistError; BucketAlreadyExists/OwnedByYou →
  * ContainerAlreadyExistsError; BucketNotEmpty → ContainerIsNotEmptyError; InvalidBucketName →
- * InvalidContainerNameError; BadDigest/InvalidDigest → ObjectHashMismatchError; RequestTimeTooSkewed
+ * InvalidContainerNameError; BadDigest/InvalidDigest → ObjectHashMismatchError; a 301 / PermanentRedirect,
+ * or an AuthorizationHeaderMalformed naming the bucket's Region → S3BucketRegionError; RequestTimeTooSkewed
  * → RequestTimeTooSkewedError (SignedAWSConnection then corrects its clock). Throws those; returns
  * the message for anything else (the connection turns it into the status's own error).
  */
-export function s3Error(response: { status: number; headers: Record<string, string>; request: LibcloudRequest | undefined; connection: { driver?: unknown } | null | undefined }, body: string): string {
+export function s3Error(
+  response: { status: number; headers: Record<string, string>; request: LibcloudRequest | undefined; connection: { driver?: unknown; region?: unknown } | null | undefined },
+  body: string,
+): string {
   const { code, message, serverTime } = parseAwsError(body);
   const driver = response.connection?.driver;
   throwIfSkewed(code, message, serverTime, response.headers["date"], driver);
@@ -125,6 +130,21 @@ export function s3Error(response: { status: number; headers: Record<string, stri
   const containerName = context.containerName ?? "";
   const objectName = context.objectName;
   const status = response.status;
+  // libcloud's 301 "This bucket is located in a different region": S3 sends it without a Location
+  // (so it is not followed), with the bucket's region in a header (a HEAD's only clue) or the body.
+  const regionOfBody = (): string | null => {
+    try {
+      return textByLocalName(parseXml(body), "Region");
+    } catch {
+      return null;
+    }
+  };
+  if (status === 301 || code === "PermanentRedirect" || (code === "AuthorizationHeaderMalformed" && regionOfBody() !== null)) {
+    const used = response.connection?.region;
+    throw new S3BucketRegionError(null, {
+      containerName, driver, bucketRegion: response.headers["x-amz-bucket-region"] || regionOfBody(), usedRegion: typeof used === "string" ? used : null,
+    });
+  }
   const text = [code, message].filter((s) => s !== undefined && s !== "").join(": ") || `HTTP ${status}`;
   const why = (what: string): string => (message === undefined || message === "" ? `${what} (${code ?? `HTTP ${status}`})` : text);
   switch (code) {
@@ -393,6 +413,14 @@ export interface S3CdnUrlOptions {
   exMethod?: "GET" | "PUT" | "DELETE" | "HEAD" | undefined;
 }
 
+/** Options of the S3 driver's `createContainer`. */
+export interface S3CreateContainerOptions {
+  /** The bucket's region (LocationConstraint), libcloud's `ex_location`. @defaultValue the driver's `exLocationName` */
+  exLocation?: string | undefined;
+  /** Cancels the operation. */
+  signal?: AbortSignal | undefined;
+}
+
 /** Options of exIterateMultipartUploads. */
 export interface S3MultipartUploadsOptions {
   /** Only uploads of keys that start with this (`prefix`). */
@@ -572,14 +600,22 @@ export class BaseS3StorageDriver extends StorageDriver<S3SignatureV4Connection, 
     return new Container(containerName, { region: response.headers["x-amz-bucket-region"] ?? null }, this);
   }
 
-  /** CreateBucket, with the driver's location as LocationConstraint outside us-east-1. */
-  override async createContainer(containerName: string): Promise<Container<S3ContainerExtra>> {
+  /**
+   * CreateBucket, with `exLocation` (else the driver's `exLocationName`) as LocationConstraint
+   * outside us-east-1 (libcloud's OSS driver's `create_container(name, ex_location)`; the S3 driver
+   * takes only the driver's). A bucket made in another region than the driver's is reached through
+   * a driver for that region (S3BucketRegionError says so).
+   */
+  override async createContainer(containerName: string, options: S3CreateContainerOptions = {}): Promise<Container<S3ContainerExtra>> {
     vetNames(containerName);
-    const location = this.exLocationName;
+    const location = options.exLocation ?? this.exLocationName;
+    if (typeof location !== "string" || (location !== "" && !/^[A-Za-z0-9][A-Za-z0-9:_-]{0,62}$/.test(location))) {
+      throw new TypeError(`createContainer: exLocation must be a region name, got ${JSON.stringify(location)}`);
+    }
     const data = location === "" || location === "us-east-1" ? undefined
       : `<CreateBucketConfiguration xmlns="${S3_NAMESPACE}"><LocationConstraint>${xmlEscape(location)}</LocationConstraint></CreateBucketConfiguration>`;
     await this.request({ containerName, createBucket: true }, this.containerPath(containerName), {
-      method: "PUT", data, headers: data === undefined ? {} : { "Content-Type": "application/xml" },
+      method: "PUT", data, headers: data === undefined ? {} : { "Content-Type": "application/xml" }, signal: options.signal,
     });
     return new Container(containerName, { region: location || null }, this);
   }
