@@ -29,7 +29,7 @@ export {
   S3_RESPONSES_PER_REQUEST, S3_CDN_URL_EXPIRY_HOURS, S3_DRIVER_OPTION_NAMES, S3_STORAGE_CLASSES, S3_CANNED_ACLS, s3StorageClass, s3CannedAcl,
 } from "./drivers/s3.js";
 export type {
-  S3StorageDriverOptions, S3CdnUrlOptions, RangeDownloadOptions, S3Context, S3ContainerExtra, S3ObjectExtra, S3MultipartUploadsOptions, S3CreateContainerOptions,
+  S3StorageDriverOptions, S3CdnUrlOptions, RangeDownloadOptions, S3Context, S3ContainerExtra, S3ObjectExtra, S3MultipartUploadsOptions, S3CreateContainerOptions, S3Owner,
   S3StorageClass, S3CannedAcl, S3UploadExtra, S3UploadStreamOptions, S3UploadObjectOptions,
 } from "./drivers/s3.js";
 export { S3MultipartUpload } from "./drivers/s3-multipart-upload.js";

@@ -9,7 +9,9 @@ import { join } from "node:path";
 import { inspect } from "node:util";
 import { after, before, test } from "node:test";
 import { InvalidCredsError, LibcloudError } from "../../src/index.js";
-import { Container, S3BucketRegionError, S3MultipartUpload, S3StorageDriver } from "../../src/storage/index.js";
+import {
+  Container, REGION_TO_HOST_MAP, S3BucketRegionError, S3MultipartUpload, S3StorageDriver, StorageObject, s3HostForRegion,
+} from "../../src/storage/index.js";
 import { startS3rver, type S3rver } from "../helpers/s3rver.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 import { verifySigV4 } from "../helpers/sigv4-verify.js";
@@ -338,4 +340,53 @@ test("createContainer's exLocation (libcloud's ex_location) is the LocationConst
     await Promise.all([east.close(), paris.close()]);
     await server.close();
   }
+});
+
+test("Listings carry each object's owner (libcloud's meta_data['owner'], here extra.owner): ListObjectsV2 asks fetch-owner=true, on s3rver", { timeout: 20_000 }, async () => {
+  const driver = new S3StorageDriver(s3.key, s3.secret, { host: "127.0.0.1", port: s3.port, secure: false });
+  try {
+    const c = await driver.createContainer("owner-bucket");
+    await driver.uploadObjectViaStream([Buffer.from("o")], c, "owned");
+    const [listed] = await driver.listContainerObjects(c);
+    assert.equal(listed!.name, "owned");
+    assert.ok(listed!.extra.owner !== null && listed!.extra.owner !== undefined, "an owner is listed");
+    assert.equal(typeof listed!.extra.owner.id, "string");
+    assert.ok(s3.seen.some((r) => r.url.startsWith("/owner-bucket?") && r.url.includes("fetch-owner=true")));
+    // A HEAD has no owner: the field is a listing's.
+    assert.equal((await driver.getObject(c.name, "owned")).extra.owner, undefined);
+    await driver.deleteObject(listed!);
+    await driver.deleteContainer(c);
+  } finally {
+    await driver.close();
+  }
+});
+
+test("getObjectCdnUrl's default validity is LIBCLOUD_S3_CDN_URL_EXPIRY_HOURS when set (exExpiry wins); a bad value is a TypeError naming it", async () => {
+  const saved = process.env["LIBCLOUD_S3_CDN_URL_EXPIRY_HOURS"];
+  const driver = new S3StorageDriver("AKID", "secret", { region: "eu-north-1" });
+  const obj = new StorageObject({ name: "k", size: 1, hash: null, container: new Container("expiry-bucket", {}, driver), driver });
+  const expires = async (options = {}): Promise<string | null> => new URL(await driver.getObjectCdnUrl(obj, options)).searchParams.get("X-Amz-Expires");
+  try {
+    delete process.env["LIBCLOUD_S3_CDN_URL_EXPIRY_HOURS"];
+    assert.equal(await expires(), "86400");
+    process.env["LIBCLOUD_S3_CDN_URL_EXPIRY_HOURS"] = "0.5";
+    assert.equal(await expires(), "1800");
+    assert.equal(await expires({ exExpiry: 2 }), "7200");
+    process.env["LIBCLOUD_S3_CDN_URL_EXPIRY_HOURS"] = "";
+    assert.equal(await expires(), "86400");
+    process.env["LIBCLOUD_S3_CDN_URL_EXPIRY_HOURS"] = "a day";
+    await assert.rejects(expires(), (e: unknown) => e instanceof TypeError && /LIBCLOUD_S3_CDN_URL_EXPIRY_HOURS/.test(e.message));
+    assert.equal(await expires({ exExpiry: 1 }), "3600");
+  } finally {
+    if (saved === undefined) delete process.env["LIBCLOUD_S3_CDN_URL_EXPIRY_HOURS"];
+    else process.env["LIBCLOUD_S3_CDN_URL_EXPIRY_HOURS"] = saved;
+    await driver.close();
+  }
+});
+
+test("Regions as libcloud 3.4.1's REGION_TO_HOST_MAP: eu-north-1 at s3.eu-north-1.amazonaws.com, me-south-1 listed", () => {
+  assert.equal(REGION_TO_HOST_MAP["eu-north-1"], "s3.eu-north-1.amazonaws.com");
+  assert.equal(new S3StorageDriver("AKID", "secret", { region: "eu-north-1" }).connection.host, "s3.eu-north-1.amazonaws.com");
+  assert.ok(S3StorageDriver.listRegions().includes("me-south-1"));
+  assert.equal(s3HostForRegion("me-south-1"), "s3.me-south-1.amazonaws.com");
 });

@@ -33,8 +33,23 @@ export const S3_US_STANDARD_HOST = "s3.amazonaws.com";
 export const S3_CHUNK_SIZE = 5 * 1024 * 1024;
 /** Items per listing page (`RESPONSES_PER_REQUEST`). */
 export const S3_RESPONSES_PER_REQUEST = 100;
-/** Default validity of getObjectCdnUrl, hours (`S3_CDN_URL_EXPIRY_HOURS`). */
+/** Default validity of getObjectCdnUrl, hours (`S3_CDN_URL_EXPIRY_HOURS`), unless `LIBCLOUD_S3_CDN_URL_EXPIRY_HOURS` says otherwise. */
 export const S3_CDN_URL_EXPIRY_HOURS = 24;
+
+/**
+ * The default validity of getObjectCdnUrl, hours: `LIBCLOUD_S3_CDN_URL_EXPIRY_HOURS` when set and
+ * not empty (libcloud reads it once, at import; here at each call, as `LIBCLOUD_RETRY_FAILED_HTTP_REQUESTS`
+ * is), else 24. A value that is not a positive number is a TypeError naming the variable.
+ */
+function defaultCdnExpiryHours(): number {
+  const raw = process.env["LIBCLOUD_S3_CDN_URL_EXPIRY_HOURS"];
+  if (raw === undefined || raw.trim() === "") return S3_CDN_URL_EXPIRY_HOURS;
+  const hours = Number(raw);
+  if (!Number.isFinite(hours) || hours <= 0) {
+    throw new TypeError(`LIBCLOUD_S3_CDN_URL_EXPIRY_HOURS must be a positive number of hours, got ${JSON.stringify(raw)}`);
+  }
+  return hours;
+}
 /** Most parts of one multipart upload. */
 const MAX_PARTS = 10_000;
 
@@ -52,7 +67,7 @@ export const REGION_TO_HOST_MAP: Readonly<Record<string, string>> = {
   "eu-west-2": "s3-eu-west-2.amazonaws.com",
   "eu-west-3": "s3.eu-west-3.amazonaws.com",
   "eu-central-1": "s3-eu-central-1.amazonaws.com",
-  "eu-north-1": "s3-eu-north-1.amazonaws.com",
+  "eu-north-1": "s3.eu-north-1.amazonaws.com",
   "ap-south-1": "s3-ap-south-1.amazonaws.com",
   "ap-southeast-1": "s3-ap-southeast-1.amazonaws.com",
   "ap-southeast-2": "s3-ap-southeast-2.amazonaws.com",
@@ -61,6 +76,7 @@ export const REGION_TO_HOST_MAP: Readonly<Record<string, string>> = {
   "ap-northeast-3": "s3.ap-northeast-3.amazonaws.com",
   "sa-east-1": "s3-sa-east-1.amazonaws.com",
   "ca-central-1": "s3-ca-central-1.amazonaws.com",
+  "me-south-1": "s3.me-south-1.amazonaws.com",
 };
 
 const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
@@ -397,6 +413,16 @@ export type S3ObjectExtra = {
   versionId?: string | null;
   /** The canned ACL the upload gave the object (libcloud's `extra['acl']`; uploads only). */
   acl?: string | null;
+  /** The object's owner (listings only; libcloud's `meta_data['owner']`); null when the server lists none. */
+  owner?: S3Owner | null;
+};
+
+/** An object's owner as a listing gives it (`Owner`). */
+export type S3Owner = {
+  /** The owner's canonical id (`ID`). */
+  id: string | null;
+  /** The owner's display name (`DisplayName`; AWS has stopped sending it in most regions). */
+  displayName: string | null;
 };
 
 /** Options of `new S3StorageDriver(key, secret, options)`. */
@@ -407,7 +433,7 @@ export interface S3StorageDriverOptions extends AWSDriverOptions {
 
 /** Options of getObjectCdnUrl. */
 export interface S3CdnUrlOptions {
-  /** Validity in hours (`ex_expiry`). @defaultValue 24 */
+  /** Validity in hours (`ex_expiry`). @defaultValue `LIBCLOUD_S3_CDN_URL_EXPIRY_HOURS`, else 24 */
   exExpiry?: number | undefined;
   /** The method the URL allows (`ex_method`). @defaultValue "GET" */
   exMethod?: "GET" | "PUT" | "DELETE" | "HEAD" | undefined;
@@ -581,7 +607,8 @@ export class BaseS3StorageDriver extends StorageDriver<S3SignatureV4Connection, 
     vetNames(container.name);
     let token: string | undefined;
     do {
-      const params: Record<string, string | number> = { "list-type": 2, "max-keys": this.responsesPerRequest };
+      // fetch-owner: libcloud's ListObjects (v1) lists each object's Owner; v2 only when asked.
+      const params: Record<string, string | number> = { "list-type": 2, "max-keys": this.responsesPerRequest, "fetch-owner": "true" };
       if (options.prefix !== undefined && options.prefix !== "") params["prefix"] = options.prefix;
       if (token !== undefined) params["continuation-token"] = token;
       const response: S3Response = await this.request({ containerName: container.name }, this.containerPath(container.name), { params, signal: options.signal });
@@ -632,6 +659,7 @@ export class BaseS3StorageDriver extends StorageDriver<S3SignatureV4Connection, 
   #xmlToObject(container: Container, node: Element): StorageObject<S3ObjectExtra> {
     const etag = unquoteEtag(textByLocalName(node, "ETag"));
     const name = textByLocalName(node, "Key") ?? "";
+    const owner = childByLocalName(node, "Owner");
     return new StorageObject({
       name,
       size: Number(textByLocalName(node, "Size") ?? 0),
@@ -640,6 +668,7 @@ export class BaseS3StorageDriver extends StorageDriver<S3SignatureV4Connection, 
         etag,
         lastModified: textByLocalName(node, "LastModified"),
         storageClass: textByLocalName(node, "StorageClass"),
+        owner: owner === null ? null : { id: textByLocalName(owner, "ID"), displayName: textByLocalName(owner, "DisplayName") },
         url: this.#objectUrl(container.name, name),
       },
       metaData: {},
@@ -971,7 +1000,7 @@ export class BaseS3StorageDriver extends StorageDriver<S3SignatureV4Connection, 
    */
   override async getObjectCdnUrl(obj: StorageObject, options: S3CdnUrlOptions = {}): Promise<string> {
     vetNames(obj.container.name, obj.name);
-    const { exExpiry = S3_CDN_URL_EXPIRY_HOURS, exMethod = "GET" } = options;
+    const { exExpiry = defaultCdnExpiryHours(), exMethod = "GET" } = options;
     const conn = this.connectionFor(obj.container.name);
     const path = this.objectPath(obj.container.name, obj.name);
     const origin = this.#origin(obj.container.name);
