@@ -60,8 +60,21 @@ const copied: StorageObject<S3ObjectExtra> = await s3.copyObject(s3obj, bucket, 
 const minio = new (getDriver(Provider.MINIO))("k", "s", { host: "127.0.0.1", port: 9000, secure: false });
 const minioOwn: MinIOStorageDriver = minio;
 const minioEtag: string | null = (await minio.getObject("b", "o")).extra.etag;
+// libcloud's S3 extras are typed: canned ACLs, storage classes (AWS's autocompleted), multipart uploads, owners.
+await s3.uploadObjectViaStream([], bucket, "k", { extra: { acl: "public-read" }, exStorageClass: "reduced_redundancy" });
+// @ts-expect-error not a canned ACL
+await s3.uploadObjectViaStream([], bucket, "k", { extra: { acl: "public" } });
+// @ts-expect-error exStorageClass is a string
+await s3.uploadObject("/f", bucket, "k", { exStorageClass: 3 });
+for await (const upload of s3.exIterateMultipartUploads(bucket, { prefix: "a/" })) {
+  const uploadId: string = upload.id;
+  void uploadId;
+}
+const aborted: number = await s3.exCleanupAllMultipartUploads(bucket);
+const ownerId: string | null | undefined = listed[0]!.extra.owner?.id;
+await s3.createContainer("b3", { exLocation: "eu-central-1" });
 
 export {
   same, own, etag, etagWrong, md5, containers, sameS3, s3conn, bucketRegion, bucketRegionWrong, buckets, created, s3etag, s3url, storageClass,
-  s3etagWrong, listed, uploaded, md5s3, copied, minioOwn, minioEtag,
+  s3etagWrong, listed, uploaded, md5s3, copied, minioOwn, minioEtag, aborted, ownerId,
 };
