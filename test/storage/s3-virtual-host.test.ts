@@ -8,11 +8,12 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import type { LookupFunction } from "node:net";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { connect, type AddressInfo, type LookupFunction, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { createServer as createTlsServer } from "node:tls";
 import { promisify } from "node:util";
 import { InvalidCredsError } from "../../src/index.js";
 import type { TransportOptions } from "../../src/http/libcloud-connection.js";
@@ -21,6 +22,7 @@ import {
 } from "../../src/storage/index.js";
 import { MockHttp, type MockResponse } from "../../src/test/index.js";
 import { startS3rver, type S3rver } from "../helpers/s3rver.js";
+import { fixture } from "../helpers/tls-server.js";
 
 const REGION = "eu-west-3";
 const SERVICE_HOST = `s3.${REGION}.amazonaws.com`;
@@ -222,5 +224,64 @@ test("A transport class set on the driver's connection (MockHttp, libcloud's con
     assert.equal(obj.extra.url, "https://mock-bucket.s3.amazonaws.com/k");
   } finally {
     await driver.close();
+  }
+});
+
+/** A certificate for `*.s3.<region>.amazonaws.com` signed by the committed test CA, made for this run (openssl). */
+async function regionCertificate(into: string): Promise<{ key: string; cert: string }> {
+  const run = promisify(execFile);
+  const ext = join(into, "ext.cnf");
+  await writeFile(ext, `basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:*.${SERVICE_HOST},DNS:${SERVICE_HOST}\n`);
+  await run("openssl", ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", join(into, "s3.key"), "-subj", `/CN=${SERVICE_HOST}`, "-out", join(into, "s3.csr")], { timeout: 20_000 });
+  await run("openssl", ["x509", "-req", "-in", join(into, "s3.csr"), "-CA", fixture("ca.pem"), "-CAkey", fixture("ca.key"), "-CAserial", join(into, "ca.srl"),
+    "-CAcreateserial", "-days", "2", "-extfile", ext, "-out", join(into, "s3.pem")], { timeout: 20_000 });
+  return { key: await readFile(join(into, "s3.key"), "utf8"), cert: await readFile(join(into, "s3.pem"), "utf8") };
+}
+
+test("Virtual-hosted over HTTPS: SNI and the certificate check use the bucket's host (*.s3.<region>.amazonaws.com, test CA), uploads, downloads and the presigned URL pass through", { timeout: 60_000 }, async () => {
+  const certDir = await mkdtemp(join(tmpdir(), "libcloud-ts-s3-tls-"));
+  const servernames: string[] = [];
+  const sockets = new Set<Socket>();
+  const { key, cert } = await regionCertificate(certDir);
+  // TLS in front of s3rver's verifying front: the bytes inside are passed on as they are (Host and signature untouched).
+  const terminator = createTlsServer({ key, cert }, (tlsSocket) => {
+    servernames.push(String((tlsSocket as { servername?: unknown }).servername));
+    const upstream = connect({ host: "127.0.0.1", port: s3.port });
+    sockets.add(tlsSocket).add(upstream);
+    tlsSocket.pipe(upstream).pipe(tlsSocket);
+    const drop = (): void => {
+      tlsSocket.destroy();
+      upstream.destroy();
+    };
+    tlsSocket.on("error", drop).on("close", drop);
+    upstream.on("error", drop).on("close", drop);
+  });
+  await new Promise<void>((r) => terminator.listen(0, "127.0.0.1", r));
+  const port = (terminator.address() as AddressInfo).port;
+  const driver = regionalDriver(s3.secret, { port, secure: true, caCert: fixture("ca.pem") });
+  const first = s3.seen.length;
+  try {
+    const c = await driver.createContainer("tls-bucket");
+    const big = randomBytes(150 * 1024);
+    const obj = await driver.uploadObjectViaStream([big], c, "dir/big.bin");
+    assert.equal(obj.extra.url, `https://tls-bucket.${SERVICE_HOST}:${port}/dir/big.bin`);
+    assert.ok((await collect(await driver.downloadObjectAsStream(await driver.getObject(c.name, "dir/big.bin")))).equals(big));
+    const url = new URL(await driver.getObjectCdnUrl(obj, { exExpiry: 1 }));
+    assert.equal(url.protocol, "https:");
+    const { stdout } = await promisify(execFile)("curl", ["-sS", "-f", "--cacert", fixture("ca.pem"), "--resolve", `${url.hostname}:${port}:127.0.0.1`, url.href], {
+      encoding: "buffer", timeout: 10_000, maxBuffer: 1024 * 1024,
+    });
+    assert.ok(stdout.equals(big));
+    await driver.deleteObject(obj);
+    await driver.deleteContainer(c);
+    assert.deepEqual(s3.refused, []);
+    assert.ok(s3.seen.length - first >= 8);
+    assert.ok(s3.seen.slice(first).every((r) => r.host === `tls-bucket.${SERVICE_HOST}:${port}`), "every request on the bucket's host");
+    assert.deepEqual([...new Set(servernames)], [`tls-bucket.${SERVICE_HOST}`], "SNI names the bucket's host");
+  } finally {
+    await driver.close();
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((r) => terminator.close(() => r()));
+    await rm(certDir, { recursive: true, force: true });
   }
 });
