@@ -216,6 +216,35 @@ describe("upload engine on a loopback S3", () => {
   });
 });
 
+describe("S3 single PUT: the ETag check (loopback)", () => {
+  it("an ETag that is not the MD5 fails uploadObject (verifyHash), unless the object is SSE-KMS or SSE-C encrypted (libcloud #1401)", { timeout: 20_000 }, async () => {
+    let encryption: Record<string, string> = {};
+    const server = await startServer((_req, res) => void res.writeHead(200, { ETag: `"${"0".repeat(32)}"`, ...encryption }).end());
+    const driver = new S3StorageDriver("AKID", "secret", { host: "127.0.0.1", port: server.port, secure: false });
+    const dir = await mkdtemp(join(tmpdir(), "libcloud-ts-engine-etag-"));
+    try {
+      const file = join(dir, "f.txt");
+      const h = await open(file, "w");
+      await h.write("hello");
+      await h.close();
+      const bucket = new Container("bucket", {}, driver);
+      await assert.rejects(driver.uploadObject(file, bucket, "k"), ObjectHashMismatchError);
+      encryption = { "x-amz-server-side-encryption": "aws:kms" };
+      assert.equal((await driver.uploadObject(file, bucket, "k")).size, 5);
+      encryption = { "x-amz-server-side-encryption": "aws:kms:dsse" };
+      assert.equal((await driver.uploadObject(file, bucket, "k")).size, 5);
+      encryption = { "x-amz-server-side-encryption-customer-algorithm": "AES256" };
+      assert.equal((await driver.uploadObject(file, bucket, "k")).size, 5);
+      encryption = { "x-amz-server-side-encryption": "AES256" }; // SSE-S3: the ETag is the MD5, so it is checked
+      await assert.rejects(driver.uploadObject(file, bucket, "k"), ObjectHashMismatchError);
+    } finally {
+      await driver.close();
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("upload engine on Azurite", () => {
   let azurite: Azurite;
   let driver: AzureBlobsStorageDriver;

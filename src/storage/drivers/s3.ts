@@ -740,7 +740,10 @@ export class BaseS3StorageDriver extends StorageDriver<S3SignatureV4Connection, 
         });
         const etag = unquoteEtag(response.headers["etag"]);
         const md5Hex = Buffer.from(totals.md5, "base64").toString("hex");
-        if (verifyHash && etag !== null && /^[0-9a-f]{32}$/i.test(etag) && etag.toLowerCase() !== md5Hex) {
+        // An object encrypted with SSE-KMS or SSE-C has an ETag that is not its MD5 (libcloud #1401): nothing to compare.
+        const encrypted = (response.headers["x-amz-server-side-encryption"] ?? "").startsWith("aws:kms")
+          || response.headers["x-amz-server-side-encryption-customer-algorithm"] !== undefined;
+        if (verifyHash && !encrypted && etag !== null && /^[0-9a-f]{32}$/i.test(etag) && etag.toLowerCase() !== md5Hex) {
           throw new ObjectHashMismatchError(`MD5 hash ${md5Hex} checksum does not match ${etag}`, { objectName, driver: this });
         }
         return this.#uploaded(container, objectName, objectHeaders, totals.bytes, etag, md5Hex, options);
