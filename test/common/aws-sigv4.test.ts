@@ -20,7 +20,11 @@ const segment = fc.oneof({ weight: 8, arbitrary: text(8) }, { weight: 1, arbitra
 const rawPath = fc.array(segment, { minLength: 1, maxLength: 5 }).map((s) => `/${s.join("/")}`);
 const queryName = fc.oneof(text(6), fc.constantFrom("uploads", "partNumber", "uploadId", "list-type", "prefix", "a"));
 const queryPairs = fc.array(fc.tuple(queryName, fc.oneof(text(8), fc.constant(""))), { maxLength: 6 });
-const headerName = fc.stringMatching(/^[A-Za-z][A-Za-z0-9-]{0,10}$/).filter((n) => !["authorization", "x-amz-date", "date", "host", "x-amz-security-token", "x-amz-content-sha256"].includes(n.toLowerCase()));
+const headerName = fc.stringMatching(/^[A-Za-z][A-Za-z0-9-]{0,10}$/).filter((n) => ![
+  "authorization", "x-amz-date", "date", "host", "x-amz-security-token", "x-amz-content-sha256",
+  // refused by the transport before sending (src/http/headers.ts): the wire test could not send them
+  "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "expect",
+].includes(n.toLowerCase()));
 // Folded spaces and tabs inside, around and at the ends of values.
 const headerValue = fc.array(fc.constantFrom("a", "B", "1", " ", "  ", "\t", ",", "=", "é", "/"), { maxLength: 12 }).map((a) => a.join(""));
 // One name per header, whatever its case: the connection refuses "V" beside "v" (H15, tested in u-misuse).
