@@ -11,6 +11,7 @@ import type { ClientResult, ClientTask } from "./client.js";
 import { payload, payloadSha256 } from "./shared.js";
 
 type S3Task = NonNullable<ClientTask["s3"]>;
+const MiB = 1024 * 1024;
 
 interface Peer {
   head(): Promise<unknown>;
@@ -112,16 +113,32 @@ export async function runS3Client(task: ClientTask): Promise<ClientResult> {
   const serverHeadsCpuMs = processCpuMs(s3.serverPid) - server0;
 
   const name = `${task.peer}-${process.pid}-${Date.now()}.bin`;
-  let sampledPeak = process.memoryUsage.rss();
-  const sampler = setInterval(() => { sampledPeak = Math.max(sampledPeak, process.memoryUsage.rss()); }, 10);
+  // RSS sampled every 20 ms over the round trip (peaks of the upload and the download too), with the heap / external / ArrayBuffer split at its peak.
+  // (memoryUsage() walks the heap, so it is taken only when the RSS passes its peak by a MiB.)
+  let peak = process.memoryUsage();
+  let peakRss = peak.rss;
+  let phasePeak = peakRss;
+  const sampler = setInterval(() => {
+    const rss = process.memoryUsage.rss();
+    phasePeak = Math.max(phasePeak, rss);
+    if (rss <= peakRss) return;
+    peakRss = rss;
+    if (rss > peak.rss + MiB) peak = process.memoryUsage();
+  }, 20);
   const cpu0 = process.cpuUsage();
   server0 = processCpuMs(s3.serverPid);
+  const hr0 = process.hrtime.bigint();
   t0 = performance.now();
   await peer.upload(name, s3.bytes);
   const t1 = performance.now();
+  const hr1 = process.hrtime.bigint();
   const uploadCpuMs = cpuMs(cpu0);
+  const serverUploadCpuMs = processCpuMs(s3.serverPid) - server0;
+  const uploadPeakRss = Math.max(phasePeak, process.memoryUsage.rss());
+  phasePeak = 0;
   const { sha256, bytes } = await peer.download(name);
   const t2 = performance.now();
+  const hr2 = process.hrtime.bigint();
   const roundTripCpuMs = cpuMs(cpu0);
   const serverTripCpuMs = processCpuMs(s3.serverPid) - server0;
   clearInterval(sampler);
@@ -135,11 +152,21 @@ export async function runS3Client(task: ClientTask): Promise<ClientResult> {
     clientCpuMs: roundTripCpuMs,
     uploadCpuMs,
     idleRssKb: Math.round(idleRss / 1024),
-    sampledPeakRssKb: Math.round(sampledPeak / 1024),
+    sampledPeakRssKb: Math.round(peakRss / 1024),
+    uploadPeakRssKb: Math.round(uploadPeakRss / 1024),
+    downloadPeakRssKb: Math.round(Math.max(phasePeak, process.memoryUsage.rss()) / 1024),
+    peakHeapUsedKb: Math.round(peak.heapUsed / 1024),
+    peakExternalKb: Math.round(peak.external / 1024),
+    peakArrayBuffersKb: Math.round(peak.arrayBuffers / 1024),
+    // Monotonic clock (µs, the clock of --cpu-prof's timestamps): bench/profile-e.ts cuts the profile with these.
+    uploadStartUs: Number(hr0 / 1000n),
+    uploadEndUs: Number(hr1 / 1000n),
+    downloadEndUs: Number(hr2 / 1000n),
     partSize: s3.partSize,
     queueSize: s3.queueSize,
   };
   if (Number.isFinite(serverTripCpuMs)) result["serverCpuMs"] = serverTripCpuMs;
+  if (Number.isFinite(serverUploadCpuMs)) result["serverUploadCpuMs"] = serverUploadCpuMs;
   if (Number.isFinite(serverHeadsCpuMs)) result["serverHeadsCpuMs"] = serverHeadsCpuMs;
   return result;
 }
