@@ -49,21 +49,39 @@ function shownName(name: string): string {
   return JSON.stringify(name).slice(0, 82);
 }
 
-/** Checks one header (name and string value), throwing InvalidHeaderError. */
-export function checkHeader(name: string, value: string): void {
+/**
+ * Header names already found to be tokens that may be sent, each with its lower-case form: the same
+ * few names come with every request, so each is checked once. Bounded: emptied when full.
+ */
+const checkedNames = new Map<string, string>();
+const MAX_CHECKED_NAMES = 512;
+
+/** Checks a header name (a token, not refused); returns its lower-case form. */
+function checkName(name: string): string {
+  const known = checkedNames.get(name);
+  if (known !== undefined) return known;
   if (!TOKEN.test(name)) throw new InvalidHeaderError(`Invalid header name ${shownName(name)}: a header name must be an HTTP token`, "ERR_INVALID_HEADER_NAME", name);
+  const lower = name.toLowerCase();
+  const refused = REFUSED_HEADERS.get(lower);
+  if (refused !== undefined) throw new InvalidHeaderError(`Header "${name}" cannot be sent: ${refused}`, "ERR_REFUSED_HEADER", name);
+  if (checkedNames.size >= MAX_CHECKED_NAMES) checkedNames.clear();
+  checkedNames.set(name, lower);
+  return lower;
+}
+
+/** Checks one header (name and string value), throwing InvalidHeaderError; returns the name in lower case. */
+export function checkHeader(name: string, value: string): string {
+  const lower = checkName(name);
   if (!FIELD_VALUE.test(value)) {
     throw new InvalidHeaderError(
       `Invalid value for header "${name}": only tab, printable ASCII and Latin-1 characters are allowed (no CR, LF, NUL, other control characters, DEL or characters above U+00FF)`,
       "ERR_INVALID_HEADER_VALUE", name,
     );
   }
-  const lower = name.toLowerCase();
-  const refused = REFUSED_HEADERS.get(lower);
-  if (refused !== undefined) throw new InvalidHeaderError(`Header "${name}" cannot be sent: ${refused}`, "ERR_REFUSED_HEADER", name);
   if (lower === "content-length" && !/^\d{1,15}$/.test(value)) {
     throw new InvalidHeaderError(`Invalid value for header "${name}": must be a non-negative integer`, "ERR_INVALID_HEADER_VALUE", name);
   }
+  return lower;
 }
 
 /**
@@ -75,8 +93,7 @@ export function checkRequestHeaders(headers: Readonly<Record<string, string>>, b
   for (const name of Object.keys(headers)) {
     const value = headers[name]!;
     if (typeof value !== "string") throw new InvalidHeaderError(`Invalid value for header "${name}": must be a string`, "ERR_INVALID_HEADER_VALUE", name);
-    checkHeader(name, value);
-    if (name.length === 14 && name.toLowerCase() === "content-length") {
+    if (checkHeader(name, value) === "content-length") {
       if (contentLength !== undefined) throw new InvalidHeaderError(`Header "${name}" given twice`, "ERR_INVALID_HEADER_VALUE", name);
       contentLength = value;
       if (bodyLength !== undefined && Number(value) !== bodyLength) {

@@ -57,6 +57,12 @@ export interface WrapOptions extends Partial<RetryContext> {
   replayable?: boolean | undefined;
   /** Called before each sleep. */
   onRetry?: ((info: RetryInfo) => void) | undefined;
+  /**
+   * Time already spent, in ms, before the wrapped function was called: a first attempt made before
+   * retrying was decided (the connection reads its module-wide switch only once an attempt fails).
+   * It counts against the time budget. @defaultValue 0
+   */
+  elapsedMs?: number | undefined;
 }
 
 /** One retry step's input. */
@@ -219,7 +225,7 @@ export class MinimalRetry {
     const replayable = options.replayable ?? true;
     return async (...args: A): Promise<R> => {
       const clock = this.clock;
-      const deadline = clock.now() + this.timeout;
+      const deadline = clock.now() + this.timeout - (options.elapsedMs ?? 0);
       let currentDelayMs = this.retryDelay;
       for (let attempt = 1; ; attempt++) {
         if (signal?.aborted) throw abortReason(signal);

@@ -81,6 +81,40 @@ describe("R14: LIBCLOUD_RETRY_FAILED_HTTP_REQUESTS is read at each request, as l
   });
 });
 
+describe("R14: the variable is read once the first attempt has failed; that attempt's time counts against the budget", () => {
+  const saved = process.env[ENV];
+  const slot = fakeClockEachTest();
+  let server: TestServer;
+  let requests = 0;
+  let firstAttemptMs = 0;
+  before(async () => {
+    server = await startServer((_req, res) => {
+      requests += 1;
+      // The first attempt takes `firstAttemptMs` (fake) ms of the budget before its 503.
+      if (requests === 1) slot.clock.advance(firstAttemptMs);
+      sendJson(res, requests === 1 ? 503 : 200, { n: requests });
+    });
+  });
+  after(() => server.close());
+  afterEach(() => {
+    if (saved === undefined) delete process.env[ENV];
+    else process.env[ENV] = saved;
+  });
+
+  for (const [ms, retried] of [[0, true], [900, false]] as const) {
+    test(`a first attempt of ${ms} ms in a 1,000 ms budget with a 200 ms retry delay: ${retried ? "retried" : "raised, the delay no longer fits"}`, async () => {
+      process.env[ENV] = "1";
+      requests = 0;
+      firstAttemptMs = ms;
+      const c = new Api({ port: server.port, timeout: 1000, retryDelay: 200 });
+      if (retried) assert.equal((await c.request<{ n: number }>("/")).object.n, 2);
+      else await assert.rejects(c.request("/"), (e: unknown) => e instanceof BaseHTTPError && e.statusCode === 503);
+      assert.equal(requests, retried ? 2 : 1);
+      await c.close();
+    });
+  }
+});
+
 describe("libcloud: test_retry_limit.py FailedRequestRetryTestCase (os.environ patched after import)", () => {
   const saved = process.env[ENV];
   afterEach(() => {

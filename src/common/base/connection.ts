@@ -5,7 +5,7 @@ import { ClientClosedError, LibcloudError } from "../types.js";
 import { LibcloudConnection, formatOrigin, type Transport, type TransportClass, type TransportOptions } from "../../http/libcloud-connection.js";
 import { parseProxyUrl } from "../../http/proxy.js";
 import { checkPemSource } from "../../http/tls.js";
-import { abortReason } from "../../utils/clock.js";
+import { abortReason, getClock } from "../../utils/clock.js";
 import { addRequestIdHeader, observeExchange } from "../../utils/logging-connection.js";
 import { Retry, type MinimalRetry, type RetryInfo, type RetryOptions } from "../../utils/retry.js";
 import { VERSION } from "../../version.js";
@@ -567,9 +567,39 @@ export class Connection {
     const target = query === "" ? request.action : `${request.action}${request.action.includes("?") ? "&" : "?"}${query}`;
     request.url = encodeRequestTarget(target.startsWith("/") ? target : `/${target}`);
     const perCall = options.retry;
-    if (!(options.retryFailed ?? (perCall !== undefined || retryFailedByDefault()))) return await this.#send(transport, request, headers, scoped, 1);
+    const retrying = options.retryFailed ?? (perCall !== undefined ? true : undefined);
+    if (retrying === false) return await this.#send(transport, request, headers, scoped, 1);
+    if (retrying === undefined) {
+      // The module-wide switch (LIBCLOUD_RETRY_FAILED_HTTP_REQUESTS, then settings) decides only
+      // whether a failed attempt is tried again, so it is read when the first attempt fails: a
+      // request that succeeds never pays for the environment lookup (a few µs in a 1 KB GET). The
+      // time the first attempt took counts against the retry budget, as if retrying had begun with it.
+      const clock = getClock();
+      const startedAt = clock.now();
+      try {
+        return await this.#send(transport, request, headers, scoped, 1);
+      } catch (error) {
+        if (!retryFailedByDefault()) throw error;
+        return await this.#retry(transport, request, headers, scoped, undefined, { error, elapsedMs: clock.now() - startedAt });
+      }
+    }
+    return await this.#retry(transport, request, headers, scoped, perCall, undefined);
+  }
+
+  /**
+   * Sends a request through `retryCls`; `first` is an attempt already made and failed (its error is
+   * the first attempt's outcome, its time counted against the budget).
+   */
+  #retry(
+    transport: Transport, request: LibcloudRequest, headers: Record<string, string>, scoped: boolean,
+    perCall: RequestRetryOptions | undefined, first: { error: unknown; elapsedMs: number } | undefined,
+  ): Promise<Response | RawResponse> {
     let attempt = 0;
-    const send = (): Promise<Response | RawResponse> => this.#send(transport, request, headers, scoped, ++attempt);
+    const send = (): Promise<Response | RawResponse> => {
+      attempt++;
+      if (attempt === 1 && first !== undefined) return Promise.reject(first.error);
+      return this.#send(transport, request, headers, scoped, attempt);
+    };
     const userOnRetry = perCall?.onRetry;
     const onRetry = (info: RetryInfo): void => {
       // An error leaves the library only once the redaction rule has been applied to it.
@@ -585,7 +615,9 @@ export class Connection {
       backoff: perCall?.backoff ?? this.backoff,
       maxAttempts: perCall?.maxAttempts ?? this.maxAttempts,
     });
-    return retry.wrap(send, { signal, idempotent: request.idempotent, replayable: isReplayable(request.data), onRetry })();
+    return retry.wrap(send, {
+      signal: request.signal, idempotent: request.idempotent, replayable: isReplayable(request.data), onRetry, elapsedMs: first?.elapsedMs,
+    })();
   }
 
   /** The fields of a diagnostics event for an attempt of `request`. */

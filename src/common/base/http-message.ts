@@ -9,6 +9,7 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** Checks and upper-cases a method: a token (so no spaces, CR or LF), lower case normalised. */
 export function normalizeMethod(method: unknown): string {
+  if (method === "GET" || method === "HEAD" || method === "PUT" || method === "POST" || method === "DELETE") return method;
   if (typeof method !== "string" || !TOKEN.test(method)) {
     throw new TypeError(`Invalid HTTP method ${JSON.stringify(String(method)).slice(0, 80)}: a method must be an HTTP token`);
   }
@@ -27,21 +28,22 @@ export function normalizeHeaders(headers: Record<string, unknown>): Record<strin
   for (const name of Object.keys(headers)) {
     const value = headers[name];
     if (value === undefined || value === null) continue;
-    if (!TOKEN.test(name)) checkHeader(name, "");
-    // One header, one name: "V" and "v" are the same header, and which value a server, a proxy or a
-    // signature would take of the two is anyone's guess.
-    const lower = name.toLowerCase();
-    if (seen.has(lower)) {
-      throw new InvalidHeaderError(`Header "${name}" is given twice (names differ only in case): give it once`, "ERR_DUPLICATE_HEADER", name);
-    }
-    seen.add(lower);
     let text: string;
     if (typeof value === "string") text = value;
     else if (typeof value === "number" && Number.isFinite(value)) text = String(value);
     else if (typeof value === "bigint" || typeof value === "boolean") text = String(value);
-    else throw new InvalidHeaderError(`Invalid value for header "${name}": must be a string or a number, got ${Array.isArray(value) ? "an array" : typeof value}`, "ERR_INVALID_HEADER_VALUE", name);
-    checkHeader(name, text);
-    if (name.toLowerCase() === "proxy-authorization") {
+    else {
+      checkHeader(name, "");
+      throw new InvalidHeaderError(`Invalid value for header "${name}": must be a string or a number, got ${Array.isArray(value) ? "an array" : typeof value}`, "ERR_INVALID_HEADER_VALUE", name);
+    }
+    const lower = checkHeader(name, text);
+    // One header, one name: "V" and "v" are the same header, and which value a server, a proxy or a
+    // signature would take of the two is anyone's guess.
+    if (seen.has(lower)) {
+      throw new InvalidHeaderError(`Header "${name}" is given twice (names differ only in case): give it once`, "ERR_DUPLICATE_HEADER", name);
+    }
+    seen.add(lower);
+    if (lower === "proxy-authorization") {
       throw new TypeError('The "Proxy-Authorization" header is set from the proxy URL; it cannot be given per request');
     }
     out[name] = text;
