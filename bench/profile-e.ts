@@ -1,6 +1,7 @@
 // Profile of case e (bench/notes.md, "What limits case e"): what the S3 round trip's time goes to.
 //
 //   npm run build && node dist/bench/profile-e.js [--rounds=3] [--mib=64] [--keep=DIR] [--no-md5] [--no-als]
+//                                                 [--targets=s3rver,sink] [--peers=libcloud-ts,aws-sdk,...] [--no-prof]
 //
 // 1. Hashing on this machine: MD5 and SHA-256 over the payload, 1 MiB updates (what the driver does
 //    per part, and the bench's own SHA-256 check of the download).
@@ -228,26 +229,31 @@ async function main(): Promise<void> {
   const sink = await startSink();
   if (keep !== "") mkdirSync(keep, { recursive: true });
   const dir = keep !== "" ? keep : mkdtempSync(join(tmpdir(), "libcloud-ts-profile-e-"));
+  const wanted = opt("targets", "s3rver,sink").split(",");
   const targets = [
     { name: "s3rver", endpoint: s3.endpoint },
     { name: "sink", endpoint: { ...s3.endpoint, port: sink.port, serverPid: sink.pid } },
-  ];
+  ].filter((t) => wanted.includes(t.name));
   const results = new Map<string, ClientResult[]>();
   const lastProfile = new Map<string, { path: string; result: ClientResult }>();
   try {
     for (let round = 0; round < rounds; round++) {
       for (const target of targets) {
-        const names = ["libcloud-ts", "aws-sdk", ...["no-md5", "no-als"].filter((v) => argv.includes(`--${v}`)).map((v) => `libcloud-ts ${v}`)];
+        const all = ["libcloud-ts", "aws-sdk", ...["no-md5", "no-als"].filter((v) => argv.includes(`--${v}`)).map((v) => `libcloud-ts ${v}`)];
+        const only = opt("peers", "");
+        const names = only === "" ? all : all.filter((n) => only.split(",").includes(n));
         const peers = names.map((_, i) => names[(i + round) % names.length]!);
         for (const peer of peers) {
           const task: ClientTask = { case: "e", peer: peer.split(" ")[0]!, port: 0, s3: { ...target.endpoint, heads: 50, bytes } };
           const variant = peer.split(" ")[1];
           const preload = variant === undefined ? [] : ["--import", new URL(`./${variant}-preload.js`, import.meta.url).href];
-          const { result, profile } = await runClient(task, peer === "libcloud-ts" ? dir : undefined, preload);
+          // --no-prof: no client under the profiler, so the variants' CPU times compare like for like.
+          const profiled = peer === "libcloud-ts" && !argv.includes("--no-prof");
+          const { result, profile } = await runClient(task, profiled ? dir : undefined, preload);
           const key = `${target.name} ${peer}`;
           results.set(key, [...(results.get(key) ?? []), result]);
           if (profile !== undefined) lastProfile.set(target.name, { path: profile, result });
-          log(`round ${round + 1} ${key}: trip ${Number(result["roundTripMs"]).toFixed(0)} ms (up ${Number(result["uploadMs"]).toFixed(0)}, down ${Number(result["downloadMs"]).toFixed(0)})`);
+          log(`round ${round + 1} ${key}: trip ${Number(result["roundTripMs"]).toFixed(0)} ms (up ${Number(result["uploadMs"]).toFixed(0)}, down ${Number(result["downloadMs"]).toFixed(0)}), client CPU ${Number(result["clientCpuMs"]).toFixed(0)} ms (up ${Number(result["uploadCpuMs"]).toFixed(0)})`);
         }
       }
     }
@@ -255,7 +261,7 @@ async function main(): Promise<void> {
     sink.stop();
     await s3.stop();
   }
-  const out: string[] = [`Medians of ${rounds} rounds, ${bytes / MiB} MiB, parts of ${s3.endpoint.partSize / MiB} MiB, ${s3.endpoint.queueSize} in flight (libcloud-ts under --cpu-prof):`, ""];
+  const out: string[] = [`Medians of ${rounds} rounds, ${bytes / MiB} MiB, parts of ${s3.endpoint.partSize / MiB} MiB, ${s3.endpoint.queueSize} in flight${argv.includes("--no-prof") ? "" : " (libcloud-ts under --cpu-prof)"}:`, ""];
   const cols: Array<[string, string]> = [
     ["roundTripMs", "trip ms"], ["uploadMs", "up ms"], ["downloadMs", "down ms"], ["uploadCpuMs", "client CPU up"], ["clientCpuMs", "client CPU trip"],
     ["serverUploadCpuMs", "server CPU up"], ["serverCpuMs", "server CPU trip"], ["idleRssKb", "idle RSS MiB"], ["sampledPeakRssKb", "peak RSS MiB"],
