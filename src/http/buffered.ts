@@ -22,8 +22,17 @@ export interface ExchangeTiming {
   idleMs: number;
   /** The overall bound in ms (buffered requests), or Infinity. */
   deadlineMs: number;
-  /** The error for a timeout; `readerIdle` when the body waited on its reader, not the server. */
-  onTimeout: (phase: TimeoutPhase, readerIdle: boolean) => Error;
+  /**
+   * The bound in ms on waiting for a socket (queued behind busy ones, or one being made) when there
+   * is no overall deadline (raw requests); ignored otherwise, the deadline bounds that wait.
+   * @defaultValue Infinity
+   */
+  socketWaitMs?: number | undefined;
+  /**
+   * The error for a timeout; `readerIdle` when the body waited on its reader, not the server;
+   * `waitingForSocket` when the request had no socket yet (nothing of it was sent).
+   */
+  onTimeout: (phase: TimeoutPhase, readerIdle: boolean, waitingForSocket: boolean) => Error;
   /** Called once: when the request first has a socket, or when it ends without one (`aborted` then says why). */
   onSocketOrEnd?: ((endedWithout: "aborted" | "failed" | null) => void) | undefined;
 }
@@ -46,6 +55,8 @@ export class Exchange {
   #onSignal: (() => void) | undefined = undefined;
   #finished = false;
   #hadSocket = false;
+  /** No socket is assigned to the hop in flight yet (before the first, and between hops). */
+  #waitingForSocket = true;
 
   constructor(timing: ExchangeTiming, signal?: AbortSignal) {
     this.#timing = timing;
@@ -56,6 +67,8 @@ export class Exchange {
       // (headers, then body) only move the deadline, so a quick request costs one setTimeout.
       this.#deadline.setAt(Math.min(monotonicNow() + timing.idleMs, this.#hardAt));
       this.#deadline.setAt(this.#hardAt);
+    } else {
+      this.#boundSocketWait();
     }
     if (signal !== undefined) {
       if (signal.aborted) {
@@ -76,6 +89,7 @@ export class Exchange {
       this.#timing.onSocketOrEnd?.(null);
     }
     this.#phase = phase;
+    this.#waitingForSocket = false;
     this.#deadline.setAt(Math.min(monotonicNow() + this.#timing.idleMs, this.#hardAt));
   }
 
@@ -87,7 +101,15 @@ export class Exchange {
   /** No idle wait (between hops): only the overall bound runs. */
   pause(): void {
     this.#phase = null;
-    this.#deadline.setAt(this.#hardAt);
+    this.#waitingForSocket = true;
+    if (this.#hardAt !== Infinity) this.#deadline.setAt(this.#hardAt);
+    else this.#boundSocketWait();
+  }
+
+  /** Without an overall deadline, the wait for the next socket has its own bound. */
+  #boundSocketWait(): void {
+    const ms = this.#timing.socketWaitMs ?? Infinity;
+    this.#deadline.setAt(ms === Infinity ? Infinity : monotonicNow() + ms);
   }
 
   /** The exchange is over: its timer and signal listener are released. */
@@ -115,7 +137,7 @@ export class Exchange {
   #expire(): void {
     if (this.#finished) return;
     const phase: TimeoutPhase = monotonicNow() >= this.#hardAt - 1 ? "request" : this.#phase ?? "request";
-    this.abort(this.#timing.onTimeout(phase, phase === "body" && this.current?.readerIdle === true));
+    this.abort(this.#timing.onTimeout(phase, phase === "body" && this.current?.readerIdle === true, this.#waitingForSocket));
   }
 }
 

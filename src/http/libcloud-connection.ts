@@ -313,10 +313,14 @@ export class LibcloudConnection implements Transport {
    */
   #exchange(request: TransportRequest, firstSite: FailureSite, state: { site: FailureSite }, deadlineMs: number): Exchange {
     const idleMs = this.timeout;
-    const onTimeout = (phase: TimeoutPhase, readerIdle: boolean): Error => {
+    const socketWaitMs = deadlineMs === Infinity ? this.requestDeadline : Infinity;
+    const onTimeout = (phase: TimeoutPhase, readerIdle: boolean, waitingForSocket: boolean): Error => {
       const site = phase === "request" ? firstSite : state.site;
       const where = `${site.method} ${site.origin}`;
-      const details = { code: "ETIMEDOUT", phase, host: site.origin, method: site.method, requestSent: true };
+      const details = { code: "ETIMEDOUT", phase, host: site.origin, method: site.method, requestSent: !waitingForSocket };
+      if (waitingForSocket && deadlineMs === Infinity) {
+        return new TimeoutError(`No socket became free within ${socketWaitMs} ms (maxConnections sockets busy, or none could be made): ${where}`, details);
+      }
       if (phase === "request") return new TimeoutError(`Request did not complete within ${deadlineMs} ms: ${where}`, details);
       if (phase === "headers") return new TimeoutError(`Timed out waiting for response headers (${idleMs} ms): ${where}`, details);
       if (!readerIdle) return new TimeoutError(`Timed out reading the response body (idle ${idleMs} ms): ${where}`, details);
@@ -335,7 +339,7 @@ export class LibcloudConnection implements Transport {
         this.#attempts.stopAll(new undiciErrors.RequestAbortedError("no request waits for this socket any more"));
       }
     };
-    return new Exchange({ idleMs, deadlineMs, onTimeout, onSocketOrEnd }, request.signal);
+    return new Exchange({ idleMs, deadlineMs, socketWaitMs, onTimeout, onSocketOrEnd }, request.signal);
   }
 
   /** One hop: buffered (the body read whole) or, with `stream`, resolved at the headers. */

@@ -95,6 +95,44 @@ test("H4: an endless flood of 103 responses → TimeoutError{phase:headers} with
   }
 });
 
+test("H4: a raw request queued behind maxConnections busy sockets waits at most requestDeadline for one → TimeoutError{phase:request}, requestSent false", { timeout: 15_000 }, async () => {
+  // The one socket is busy with a body that trickles for as long as its reader reads: a legitimate
+  // long download, so no idle bound ends it. The raw request queued behind it used to wait forever.
+  const timers = new Set<NodeJS.Timeout>();
+  let requests = 0;
+  const server = await startServer((req, res) => {
+    requests += 1;
+    if (req.url !== "/trickle") return void res.end("queued one got a socket");
+    res.writeHead(200, { "content-type": "application/octet-stream" });
+    const timer = setInterval(() => res.write(Buffer.alloc(64, 1)), 20);
+    timers.add(timer);
+    res.on("close", () => clearInterval(timer));
+  });
+  const deadline = 800;
+  const transport = new LibcloudConnection({ host: "127.0.0.1", port: server.port, secure: false, proxyUrl: null, timeout: T, requestDeadline: deadline, maxConnections: 1 });
+  try {
+    const busy = await transport.request({ method: "GET", url: "/trickle", headers: {}, raw: true });
+    let reading = true;
+    const reader = (async () => {
+      for await (const _chunk of busy.stream!) if (!reading) break;
+    })().catch(() => {});
+    const result = await timedRejection(() => transport.request({ method: "GET", url: "/queued", headers: {}, raw: true }));
+    const e = assertTyped(result.error, TimeoutError, "ETIMEDOUT");
+    assert.equal(e.phase, "request");
+    assert.equal(e.requestSent, false, "nothing of the queued request was sent");
+    assert.match(e.message, /No socket became free within 800 ms/);
+    assert.ok(result.elapsed >= deadline - 5 && result.elapsed < deadline + SLACK, `timed out after ${Math.round(result.elapsed)} ms`);
+    assert.equal(requests, 1, "the queued request never reached the server");
+    reading = false;
+    busy.stream!.destroy();
+    await reader;
+  } finally {
+    for (const timer of timers) clearInterval(timer);
+    await transport.close();
+    await server.close();
+  }
+});
+
 test("H4: a proxy that never answers CONNECT → TimeoutError{phase:connect} within timeout (not undici's 300 s), buffered, raw and streamed", { timeout: 15_000 }, async () => {
   const silent = await startRawServer(() => {}); // reads the CONNECT, never answers
   const c = conn(443, { secure: true, host: "localhost", proxyUrl: `http://127.0.0.1:${silent.port}` });
