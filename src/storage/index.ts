@@ -26,9 +26,15 @@ export { AzureBlobLease } from "./drivers/azure-blob-lease.js";
 export {
   BaseS3StorageDriver, S3StorageDriver, S3SignatureV4Connection, BaseS3Connection, S3Response, S3RawResponse, s3Error,
   s3HostForRegion, usesVirtualHost, isIpHost, REGION_TO_HOST_MAP, S3_API_VERSION, S3_NAMESPACE, S3_US_STANDARD_HOST, S3_CHUNK_SIZE,
-  S3_RESPONSES_PER_REQUEST, S3_CDN_URL_EXPIRY_HOURS, S3_DRIVER_OPTION_NAMES,
+  S3_RESPONSES_PER_REQUEST, S3_CDN_URL_EXPIRY_HOURS, S3_DRIVER_OPTION_NAMES, S3_STORAGE_CLASSES, S3_CANNED_ACLS, s3StorageClass, s3CannedAcl,
 } from "./drivers/s3.js";
-export type { S3StorageDriverOptions, S3CdnUrlOptions, RangeDownloadOptions, S3Context } from "./drivers/s3.js";
+export type {
+  S3StorageDriverOptions, S3CdnUrlOptions, RangeDownloadOptions, S3Context, S3ContainerExtra, S3ObjectExtra, S3MultipartUploadsOptions, S3CreateContainerOptions, S3Owner,
+  S3StorageClass, S3CannedAcl, S3UploadExtra, S3UploadStreamOptions, S3UploadObjectOptions,
+} from "./drivers/s3.js";
+export { S3MultipartUpload } from "./drivers/s3-multipart-upload.js";
+export { S3BucketRegionError } from "./drivers/s3-bucket-region-error.js";
+export type { S3BucketRegionErrorOptions } from "./drivers/s3-bucket-region-error.js";
 export {
   MinIOStorageDriver, DigitalOceanSpacesStorageDriver, ScalewayStorageDriver, OvhStorageDriver, S3RGWStorageDriver,
   S3RGWOutscaleStorageDriver, AuroraObjectsStorageDriver, DO_SPACES_HOSTS_BY_REGION, SCALEWAY_HOSTS_BY_REGION, OVH_HOSTS_BY_REGION,

@@ -29,8 +29,8 @@ export interface S3rver {
   secret: string;
   /** Requests the front refused, with why. */
   refused: Array<{ method: string; url: string; code: string }>;
-  /** Every request the front saw (method and raw target). */
-  seen: Array<{ method: string; url: string }>;
+  /** Every request the front saw (method, raw target and Host header). */
+  seen: Array<{ method: string; url: string; host: string | undefined }>;
   /** Stops the front and the process (SIGTERM, then SIGKILL), removes the folder. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -76,13 +76,37 @@ function xmlError(code: string, message: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`;
 }
 
+/** Options of startS3rver. */
+export interface S3rverOptions {
+  /** How long s3rver may take to answer. @defaultValue 20000 */
+  timeoutMs?: number;
+  /** Verify every request's SigV4 signature in the front. @defaultValue true */
+  verify?: boolean;
+  /** Refuse, as S3 does (AuthorizationHeaderMalformed), a signature whose credential scope names another region. */
+  region?: string;
+  /**
+   * s3rver's own "vhost buckets" (any host that is neither an IP nor localhost names the bucket, as
+   * a CNAME would): false passes `--no-vhost-buckets`, so a custom endpoint's host is addressed
+   * path-style as MinIO or Ceph would. `<bucket>.s3[.<region>].amazonaws.com` hosts are always
+   * virtual-hosted. @defaultValue true (s3rver's default)
+   */
+  vhostBuckets?: boolean;
+}
+
+function credentialRegion(authorization: string | undefined, url: string): string | undefined {
+  const scope = /Credential=([^,\s]+)/.exec(authorization ?? "")?.[1] ?? decodeURIComponent(/[?&]X-Amz-Credential=([^&]+)/.exec(url)?.[1] ?? "");
+  return scope.split("/")[2];
+}
+
 /** Starts s3rver and its verifying front; rejects with s3rver's output if it does not answer within `timeoutMs`. */
-export async function startS3rver(options: { timeoutMs?: number; verify?: boolean } = {}): Promise<S3rver> {
+export async function startS3rver(options: S3rverOptions = {}): Promise<S3rver> {
   const timeoutMs = options.timeoutMs ?? 20_000;
   const verify = options.verify ?? true;
   const directory = await mkdtemp(join(tmpdir(), "libcloud-ts-s3rver-"));
   const directPort = await freePort();
-  const child = spawn(process.execPath, ["--openssl-legacy-provider", findBinary(), "-d", directory, "-a", "127.0.0.1", "-p", String(directPort), "-s"], {
+  const args = ["--openssl-legacy-provider", findBinary(), "-d", directory, "-a", "127.0.0.1", "-p", String(directPort), "-s"];
+  if (options.vhostBuckets === false) args.push("--no-vhost-buckets");
+  const child = spawn(process.execPath, args, {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -107,7 +131,15 @@ export async function startS3rver(options: { timeoutMs?: number; verify?: boolea
       void (async () => {
         const method = req.method ?? "GET";
         const url = req.url ?? "/";
-        seen.push({ method, url });
+        seen.push({ method, url, host: req.headers.host });
+        const region = credentialRegion(req.headers.authorization, url);
+        if (options.region !== undefined && region !== undefined && region !== options.region) {
+          refused.push({ method, url, code: "AuthorizationHeaderMalformed" });
+          const body = method === "HEAD" ? "" : xmlError("AuthorizationHeaderMalformed", `the region '${region}' is wrong; expecting '${options.region}'`)
+            .replace("</Error>", `<Region>${options.region}</Region></Error>`);
+          res.writeHead(400, { "Content-Type": "application/xml", "Content-Length": Buffer.byteLength(body) }).end(body);
+          return;
+        }
         if (verify) {
           const verdict = await verifySigV4({ method, url, headers: req.headers }, { accessKeyId: S3_TEST_KEY, secretAccessKey: S3_TEST_SECRET }, { now: new Date() });
           const declared = req.headers["x-amz-content-sha256"];

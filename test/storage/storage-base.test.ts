@@ -29,12 +29,13 @@ describe("libcloud-ts/storage", () => {
       "ContainerIsNotEmptyError", "DO_SPACES_HOSTS_BY_REGION", "DigitalOceanSpacesStorageDriver",
       "DownloadIncompleteError", "InvalidContainerNameError", "InvalidObjectNameError", "MinIOStorageDriver",
       "OVH_HOSTS_BY_REGION", "ObjectDoesNotExistError", "ObjectError", "ObjectHashMismatchError", "OvhStorageDriver",
-      "Provider", "REGION_TO_HOST_MAP", "S3RGWOutscaleStorageDriver", "S3RGWStorageDriver", "S3RawResponse",
-      "S3Response", "S3SignatureV4Connection", "S3StorageDriver", "S3_API_VERSION", "S3_CDN_URL_EXPIRY_HOURS",
-      "S3_CHUNK_SIZE", "S3_DRIVER_OPTION_NAMES", "S3_NAMESPACE", "S3_RESPONSES_PER_REQUEST",
-      "S3_RGW_OUTSCALE_HOSTS_BY_REGION", "S3_US_STANDARD_HOST", "SCALEWAY_HOSTS_BY_REGION", "ScalewayStorageDriver",
-      "StorageDriver", "StorageObject", "UploadError", "checkContainerName", "checkObjectName", "getDriver", "isIpHost",
-      "s3Error", "s3HostForRegion", "usesVirtualHost",
+      "Provider", "REGION_TO_HOST_MAP", "S3BucketRegionError", "S3MultipartUpload", "S3RGWOutscaleStorageDriver",
+      "S3RGWStorageDriver", "S3RawResponse", "S3Response", "S3SignatureV4Connection", "S3StorageDriver",
+      "S3_API_VERSION", "S3_CANNED_ACLS", "S3_CDN_URL_EXPIRY_HOURS", "S3_CHUNK_SIZE", "S3_DRIVER_OPTION_NAMES",
+      "S3_NAMESPACE", "S3_RESPONSES_PER_REQUEST", "S3_RGW_OUTSCALE_HOSTS_BY_REGION", "S3_STORAGE_CLASSES",
+      "S3_US_STANDARD_HOST", "SCALEWAY_HOSTS_BY_REGION", "ScalewayStorageDriver", "StorageDriver", "StorageObject",
+      "UploadError", "checkContainerName", "checkObjectName", "getDriver", "isIpHost", "s3CannedAcl", "s3Error",
+      "s3HostForRegion", "s3StorageClass", "usesVirtualHost",
     ]);
   });
 

@@ -6,7 +6,7 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import {
   AWS_DRIVER_OPTION_NAMES, InvalidCredsError, LibcloudError, RawResponse, SignedAWSConnection, UNSIGNED_PAYLOAD, XmlResponse,
-  childByLocalName, childrenByLocalName, localName, parseAwsError, textByLocalName, throwIfSkewed, uriEncode,
+  childByLocalName, childrenByLocalName, localName, parseAwsError, parseXml, textByLocalName, throwIfSkewed, uriEncode,
   type AWSConnectionOptions, type AWSDriverOptions, type Element, type LibcloudRequest, type RequestOptions, type BufferedRequestOptions, type RawRequestOptions,
 } from "../../index.js";
 import { Container } from "../container.js";
@@ -15,11 +15,13 @@ import {
   ObjectDoesNotExistError, ObjectHashMismatchError,
 } from "../errors.js";
 import {
-  StorageDriver, type DownloadObjectOptions, type DownloadStreamOptions, type ListObjectsOptions, type UploadObjectOptions,
+  StorageDriver, type DownloadObjectOptions, type DownloadStreamOptions, type ListObjectsOptions, type UploadExtra, type UploadObjectOptions,
   type UploadStreamOptions,
 } from "../storage-driver.js";
 import { StorageObject } from "../storage-object.js";
 import { checkContainerName, checkObjectName } from "../names.js";
+import { S3BucketRegionError } from "./s3-bucket-region-error.js";
+import { S3MultipartUpload } from "./s3-multipart-upload.js";
 
 /** The S3 API version (`API_VERSION`). */
 export const S3_API_VERSION = "2006-03-01";
@@ -31,8 +33,23 @@ export const S3_US_STANDARD_HOST = "s3.amazonaws.com";
 export const S3_CHUNK_SIZE = 5 * 1024 * 1024;
 /** Items per listing page (`RESPONSES_PER_REQUEST`). */
 export const S3_RESPONSES_PER_REQUEST = 100;
-/** Default validity of getObjectCdnUrl, hours (`S3_CDN_URL_EXPIRY_HOURS`). */
+/** Default validity of getObjectCdnUrl, hours (`S3_CDN_URL_EXPIRY_HOURS`), unless `LIBCLOUD_S3_CDN_URL_EXPIRY_HOURS` says otherwise. */
 export const S3_CDN_URL_EXPIRY_HOURS = 24;
+
+/**
+ * The default validity of getObjectCdnUrl, hours: `LIBCLOUD_S3_CDN_URL_EXPIRY_HOURS` when set and
+ * not empty (libcloud reads it once, at import; here at each call, as `LIBCLOUD_RETRY_FAILED_HTTP_REQUESTS`
+ * is), else 24. A value that is not a positive number is a TypeError naming the variable.
+ */
+function defaultCdnExpiryHours(): number {
+  const raw = process.env["LIBCLOUD_S3_CDN_URL_EXPIRY_HOURS"];
+  if (raw === undefined || raw.trim() === "") return S3_CDN_URL_EXPIRY_HOURS;
+  const hours = Number(raw);
+  if (!Number.isFinite(hours) || hours <= 0) {
+    throw new TypeError(`LIBCLOUD_S3_CDN_URL_EXPIRY_HOURS must be a positive number of hours, got ${JSON.stringify(raw)}`);
+  }
+  return hours;
+}
 /** Most parts of one multipart upload. */
 const MAX_PARTS = 10_000;
 
@@ -50,7 +67,7 @@ export const REGION_TO_HOST_MAP: Readonly<Record<string, string>> = {
   "eu-west-2": "s3-eu-west-2.amazonaws.com",
   "eu-west-3": "s3.eu-west-3.amazonaws.com",
   "eu-central-1": "s3-eu-central-1.amazonaws.com",
-  "eu-north-1": "s3-eu-north-1.amazonaws.com",
+  "eu-north-1": "s3.eu-north-1.amazonaws.com",
   "ap-south-1": "s3-ap-south-1.amazonaws.com",
   "ap-southeast-1": "s3-ap-southeast-1.amazonaws.com",
   "ap-southeast-2": "s3-ap-southeast-2.amazonaws.com",
@@ -59,6 +76,7 @@ export const REGION_TO_HOST_MAP: Readonly<Record<string, string>> = {
   "ap-northeast-3": "s3.ap-northeast-3.amazonaws.com",
   "sa-east-1": "s3-sa-east-1.amazonaws.com",
   "ca-central-1": "s3-ca-central-1.amazonaws.com",
+  "me-south-1": "s3.me-south-1.amazonaws.com",
 };
 
 const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
@@ -112,11 +130,15 @@ export interface S3Context {
  * 401/403 → InvalidCredsError; NoSuchBucket → ContainerDoesNotExistError; NoSuchKey (or a bodiless
  * 404 on an object) → ObjectDoesNotExistError; BucketAlreadyExists/OwnedByYou →
  * ContainerAlreadyExistsError; BucketNotEmpty → ContainerIsNotEmptyError; InvalidBucketName →
- * InvalidContainerNameError; BadDigest/InvalidDigest → ObjectHashMismatchError; RequestTimeTooSkewed
+ * InvalidContainerNameError; BadDigest/InvalidDigest → ObjectHashMismatchError; a 301 / PermanentRedirect,
+ * or an AuthorizationHeaderMalformed naming the bucket's Region → S3BucketRegionError; RequestTimeTooSkewed
  * → RequestTimeTooSkewedError (SignedAWSConnection then corrects its clock). Throws those; returns
  * the message for anything else (the connection turns it into the status's own error).
  */
-export function s3Error(response: { status: number; headers: Record<string, string>; request: LibcloudRequest | undefined; connection: { driver?: unknown } | null | undefined }, body: string): string {
+export function s3Error(
+  response: { status: number; headers: Record<string, string>; request: LibcloudRequest | undefined; connection: { driver?: unknown; region?: unknown } | null | undefined },
+  body: string,
+): string {
   const { code, message, serverTime } = parseAwsError(body);
   const driver = response.connection?.driver;
   throwIfSkewed(code, message, serverTime, response.headers["date"], driver);
@@ -124,6 +146,21 @@ export function s3Error(response: { status: number; headers: Record<string, stri
   const containerName = context.containerName ?? "";
   const objectName = context.objectName;
   const status = response.status;
+  // libcloud's 301 "This bucket is located in a different region": S3 sends it without a Location
+  // (so it is not followed), with the bucket's region in a header (a HEAD's only clue) or the body.
+  const regionOfBody = (): string | null => {
+    try {
+      return textByLocalName(parseXml(body), "Region");
+    } catch {
+      return null;
+    }
+  };
+  if (status === 301 || code === "PermanentRedirect" || (code === "AuthorizationHeaderMalformed" && regionOfBody() !== null)) {
+    const used = response.connection?.region;
+    throw new S3BucketRegionError(null, {
+      containerName, driver, bucketRegion: response.headers["x-amz-bucket-region"] || regionOfBody(), usedRegion: typeof used === "string" ? used : null,
+    });
+  }
   const text = [code, message].filter((s) => s !== undefined && s !== "").join(": ") || `HTTP ${status}`;
   const why = (what: string): string => (message === undefined || message === "" ? `${what} (${code ?? `HTTP ${status}`})` : text);
   switch (code) {
@@ -278,6 +315,116 @@ const STORED_HEADERS = new Set(["cache-control", "content-disposition", "content
 
 // ---- the driver ------------------------------------------------------------------------------
 
+/**
+ * AWS's storage classes (`x-amz-storage-class`). libcloud takes `standard` and
+ * `reduced_redundancy` only; any case of these is taken, and S3-compatible servers' own classes
+ * (Ceph RGW placement targets) are taken when they are one token.
+ */
+export const S3_STORAGE_CLASSES = [
+  "STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER", "GLACIER_IR", "DEEP_ARCHIVE",
+  "OUTPOSTS", "SNOW", "EXPRESS_ONEZONE",
+] as const;
+
+/** A storage class: one of AWS's, or (S3-compatible servers) another one-token name. */
+export type S3StorageClass = (typeof S3_STORAGE_CLASSES)[number] | Lowercase<(typeof S3_STORAGE_CLASSES)[number]> | (string & {});
+
+/** S3's canned ACLs (`x-amz-acl`), the values libcloud's `extra['acl']` is sent as. */
+export const S3_CANNED_ACLS = [
+  "private", "public-read", "public-read-write", "authenticated-read", "aws-exec-read", "bucket-owner-read", "bucket-owner-full-control",
+] as const;
+
+/** A canned ACL. */
+export type S3CannedAcl = (typeof S3_CANNED_ACLS)[number];
+
+/** The `x-amz-storage-class` value of a storage class (upper case); a TypeError, before anything is sent, for one that is not a token. */
+export function s3StorageClass(storageClass: string): string {
+  if (typeof storageClass !== "string" || !/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(storageClass)) {
+    throw new TypeError(`Invalid storage class value: ${JSON.stringify(storageClass)} (one of ${S3_STORAGE_CLASSES.join(", ")}, or a server's own one-token class)`);
+  }
+  return storageClass.toUpperCase();
+}
+
+/** A canned ACL checked; a TypeError, before anything is sent, for any other value. */
+export function s3CannedAcl(acl: string): S3CannedAcl {
+  if (!(S3_CANNED_ACLS as readonly string[]).includes(acl)) {
+    throw new TypeError(`Invalid canned ACL: ${JSON.stringify(acl)} (one of ${S3_CANNED_ACLS.join(", ")})`);
+  }
+  return acl as S3CannedAcl;
+}
+
+/** Attributes of an S3 upload: those of every driver, and libcloud's `acl`. */
+export interface S3UploadExtra extends UploadExtra {
+  /** Canned ACL of the new object (`x-amz-acl`, libcloud's `extra['acl']`). */
+  acl?: S3CannedAcl | undefined;
+}
+
+/** Options of the S3 driver's `uploadObjectViaStream`. */
+export interface S3UploadStreamOptions extends UploadStreamOptions {
+  /** Content type, metadata and canned ACL of the new object. */
+  extra?: S3UploadExtra | undefined;
+  /** Storage class of the new object (`ex_storage_class`, `x-amz-storage-class`); unset: the bucket's default (STANDARD). */
+  exStorageClass?: S3StorageClass | undefined;
+}
+
+/** Options of the S3 driver's `uploadObject`. */
+export interface S3UploadObjectOptions extends UploadObjectOptions, S3UploadStreamOptions {
+  /** Content type, metadata and canned ACL of the new object. */
+  extra?: S3UploadExtra | undefined;
+}
+
+/** `extra` of an S3 bucket. A listing gives both fields; `getContainer` and `createContainer` give `region` only. */
+export type S3ContainerExtra = {
+  /** `CreationDate` of ListBuckets (ISO 8601, as S3 sends it). */
+  creationDate?: string | null;
+  /**
+   * The bucket's region: `BucketRegion` of ListBuckets, `x-amz-bucket-region` of a HEAD, the
+   * LocationConstraint sent by `createContainer`; null when the server did not say.
+   */
+  region: string | null;
+};
+
+/**
+ * `extra` of an S3 object. Every result has `url` and `etag`; a listing adds lastModified and
+ * storageClass, a HEAD (`getObject`, `copyObject`) every stored header, an upload md5Hash and
+ * contentType.
+ */
+export type S3ObjectExtra = {
+  /** The object's URL (virtual-hosted or path-style, as the driver addresses it). */
+  url: string;
+  /** The ETag without quotes (a multipart upload's ends in `-<parts>` on AWS). */
+  etag: string | null;
+  /** MD5 of the bytes sent, hex (uploads only). */
+  md5Hash?: string | null;
+  /** `Content-Type` stored with the object. */
+  contentType?: string | null;
+  /** `Content-Encoding` stored with the object. */
+  contentEncoding?: string | null;
+  /** `Content-Language` stored with the object. */
+  contentLanguage?: string | null;
+  /** `Content-Disposition` stored with the object. */
+  contentDisposition?: string | null;
+  /** `Cache-Control` stored with the object. */
+  cacheControl?: string | null;
+  /** `Last-Modified` (HEAD) or `LastModified` (listing), as S3 sends it. */
+  lastModified?: string | null;
+  /** `STANDARD`, `REDUCED_REDUNDANCY`, `GLACIER` … (S3 leaves it out of a HEAD for STANDARD). */
+  storageClass?: string | null;
+  /** `x-amz-version-id` of a versioned bucket. */
+  versionId?: string | null;
+  /** The canned ACL the upload gave the object (libcloud's `extra['acl']`; uploads only). */
+  acl?: string | null;
+  /** The object's owner (listings only; libcloud's `meta_data['owner']`); null when the server lists none. */
+  owner?: S3Owner | null;
+};
+
+/** An object's owner as a listing gives it (`Owner`). */
+export type S3Owner = {
+  /** The owner's canonical id (`ID`). */
+  id: string | null;
+  /** The owner's display name (`DisplayName`; AWS has stopped sending it in most regions). */
+  displayName: string | null;
+};
+
 /** Options of `new S3StorageDriver(key, secret, options)`. */
 export interface S3StorageDriverOptions extends AWSDriverOptions {
   /** `https://host:port` of an S3-compatible endpoint (sets host, port and secure). */
@@ -286,10 +433,28 @@ export interface S3StorageDriverOptions extends AWSDriverOptions {
 
 /** Options of getObjectCdnUrl. */
 export interface S3CdnUrlOptions {
-  /** Validity in hours (`ex_expiry`). @defaultValue 24 */
+  /** Validity in hours (`ex_expiry`). @defaultValue `LIBCLOUD_S3_CDN_URL_EXPIRY_HOURS`, else 24 */
   exExpiry?: number | undefined;
   /** The method the URL allows (`ex_method`). @defaultValue "GET" */
   exMethod?: "GET" | "PUT" | "DELETE" | "HEAD" | undefined;
+}
+
+/** Options of the S3 driver's `createContainer`. */
+export interface S3CreateContainerOptions {
+  /** The bucket's region (LocationConstraint), libcloud's `ex_location`. @defaultValue the driver's `exLocationName` */
+  exLocation?: string | undefined;
+  /** Cancels the operation. */
+  signal?: AbortSignal | undefined;
+}
+
+/** Options of exIterateMultipartUploads. */
+export interface S3MultipartUploadsOptions {
+  /** Only uploads of keys that start with this (`prefix`). */
+  prefix?: string | undefined;
+  /** Keys are grouped by this delimiter (`delimiter`): uploads under a deeper "folder" are left out. */
+  delimiter?: string | undefined;
+  /** Cancels the operation. */
+  signal?: AbortSignal | undefined;
 }
 
 /** Options of the range downloads. */
@@ -304,7 +469,7 @@ export const S3_DRIVER_OPTION_NAMES: ReadonlySet<string> = new Set([...AWS_DRIVE
  * endpoints, path-style elsewhere (see {@link usesVirtualHost}). XML is read by local name, so
  * servers that write another namespace (s3rver, Ceph …) or none are read alike.
  */
-export class BaseS3StorageDriver extends StorageDriver {
+export class BaseS3StorageDriver extends StorageDriver<S3SignatureV4Connection, S3ContainerExtra, S3ObjectExtra> {
   static override connectionCls = S3SignatureV4Connection;
   static override optionNames: ReadonlySet<string> = S3_DRIVER_OPTION_NAMES;
 
@@ -366,7 +531,11 @@ export class BaseS3StorageDriver extends StorageDriver {
     await Promise.all([this.connection.close(), ...[...this.#bucketConnections.values()].map((c) => c.close())]);
   }
 
-  /** The connection a bucket's requests go through: the driver's, or (virtual-hosted) the bucket's own. */
+  /**
+   * The connection a bucket's requests go through: the driver's, or (virtual-hosted) the bucket's
+   * own. A bucket's connection uses the transport class of the driver's (`connection.connCls`,
+   * where libcloud's tests set `conn_class` and ours set MockHttp), even when that was set later.
+   */
   protected connectionFor(containerName: string | undefined): S3SignatureV4Connection {
     if (containerName === undefined || this.forcePathStyle || !usesVirtualHost(this.connection.host, containerName)) return this.connection;
     let conn = this.#bucketConnections.get(containerName);
@@ -375,8 +544,11 @@ export class BaseS3StorageDriver extends StorageDriver {
       conn = new Cls(this.key, this.secret ?? "", { ...this.#connectionOptions, host: `${containerName}.${this.connection.host}`, port: this.connection.port });
       conn.driver = this;
       conn.clockOffset = this.connection.clockOffset;
-      conn.connect();
       this.#bucketConnections.set(containerName, conn);
+    }
+    if (conn.connection === null || conn.connCls !== this.connection.connCls) {
+      conn.connCls = this.connection.connCls;
+      conn.connect();
     }
     return conn;
   }
@@ -414,13 +586,13 @@ export class BaseS3StorageDriver extends StorageDriver {
 
   // ---- containers --------------------------------------------------------------------------
 
-  #toContainer(node: Element): Container {
+  #toContainer(node: Element): Container<S3ContainerExtra> {
     const name = textByLocalName(node, "Name") ?? "";
     return new Container(name, { creationDate: textByLocalName(node, "CreationDate"), region: textByLocalName(node, "BucketRegion") }, this);
   }
 
   /** ListBuckets, following ContinuationToken when the server pages (AWS since 2024). */
-  override async *iterateContainers(options: { signal?: AbortSignal | undefined } = {}): AsyncIterableIterator<Container> {
+  override async *iterateContainers(options: { signal?: AbortSignal | undefined } = {}): AsyncIterableIterator<Container<S3ContainerExtra>> {
     let token: string | undefined;
     do {
       const response: S3Response = await this.request({}, "/", { params: token === undefined ? {} : { "continuation-token": token }, signal: options.signal });
@@ -431,11 +603,12 @@ export class BaseS3StorageDriver extends StorageDriver {
   }
 
   /** ListObjectsV2, `responsesPerRequest` keys a page, following NextContinuationToken. */
-  override async *iterateContainerObjects(container: Container, options: ListObjectsOptions = {}): AsyncIterableIterator<StorageObject> {
+  override async *iterateContainerObjects(container: Container, options: ListObjectsOptions = {}): AsyncIterableIterator<StorageObject<S3ObjectExtra>> {
     vetNames(container.name);
     let token: string | undefined;
     do {
-      const params: Record<string, string | number> = { "list-type": 2, "max-keys": this.responsesPerRequest };
+      // fetch-owner: libcloud's ListObjects (v1) lists each object's Owner; v2 only when asked.
+      const params: Record<string, string | number> = { "list-type": 2, "max-keys": this.responsesPerRequest, "fetch-owner": "true" };
       if (options.prefix !== undefined && options.prefix !== "") params["prefix"] = options.prefix;
       if (token !== undefined) params["continuation-token"] = token;
       const response: S3Response = await this.request({ containerName: container.name }, this.containerPath(container.name), { params, signal: options.signal });
@@ -448,20 +621,28 @@ export class BaseS3StorageDriver extends StorageDriver {
   }
 
   /** HEAD on the bucket. */
-  override async getContainer(containerName: string): Promise<Container> {
+  override async getContainer(containerName: string): Promise<Container<S3ContainerExtra>> {
     vetNames(containerName);
     const response: S3Response = await this.request({ containerName }, this.containerPath(containerName), { method: "HEAD" });
     return new Container(containerName, { region: response.headers["x-amz-bucket-region"] ?? null }, this);
   }
 
-  /** CreateBucket, with the driver's location as LocationConstraint outside us-east-1. */
-  override async createContainer(containerName: string): Promise<Container> {
+  /**
+   * CreateBucket, with `exLocation` (else the driver's `exLocationName`) as LocationConstraint
+   * outside us-east-1 (libcloud's OSS driver's `create_container(name, ex_location)`; the S3 driver
+   * takes only the driver's). A bucket made in another region than the driver's is reached through
+   * a driver for that region (S3BucketRegionError says so).
+   */
+  override async createContainer(containerName: string, options: S3CreateContainerOptions = {}): Promise<Container<S3ContainerExtra>> {
     vetNames(containerName);
-    const location = this.exLocationName;
+    const location = options.exLocation ?? this.exLocationName;
+    if (typeof location !== "string" || (location !== "" && !/^[A-Za-z0-9][A-Za-z0-9:_-]{0,62}$/.test(location))) {
+      throw new TypeError(`createContainer: exLocation must be a region name, got ${JSON.stringify(location)}`);
+    }
     const data = location === "" || location === "us-east-1" ? undefined
       : `<CreateBucketConfiguration xmlns="${S3_NAMESPACE}"><LocationConstraint>${xmlEscape(location)}</LocationConstraint></CreateBucketConfiguration>`;
     await this.request({ containerName, createBucket: true }, this.containerPath(containerName), {
-      method: "PUT", data, headers: data === undefined ? {} : { "Content-Type": "application/xml" },
+      method: "PUT", data, headers: data === undefined ? {} : { "Content-Type": "application/xml" }, signal: options.signal,
     });
     return new Container(containerName, { region: location || null }, this);
   }
@@ -475,9 +656,10 @@ export class BaseS3StorageDriver extends StorageDriver {
 
   // ---- objects ------------------------------------------------------------------------------
 
-  #xmlToObject(container: Container, node: Element): StorageObject {
+  #xmlToObject(container: Container, node: Element): StorageObject<S3ObjectExtra> {
     const etag = unquoteEtag(textByLocalName(node, "ETag"));
     const name = textByLocalName(node, "Key") ?? "";
+    const owner = childByLocalName(node, "Owner");
     return new StorageObject({
       name,
       size: Number(textByLocalName(node, "Size") ?? 0),
@@ -486,6 +668,7 @@ export class BaseS3StorageDriver extends StorageDriver {
         etag,
         lastModified: textByLocalName(node, "LastModified"),
         storageClass: textByLocalName(node, "StorageClass"),
+        owner: owner === null ? null : { id: textByLocalName(owner, "ID"), displayName: textByLocalName(owner, "DisplayName") },
         url: this.#objectUrl(container.name, name),
       },
       metaData: {},
@@ -494,7 +677,7 @@ export class BaseS3StorageDriver extends StorageDriver {
     });
   }
 
-  #headersToObject(objectName: string, container: Container, headers: Record<string, string>, size?: number): StorageObject {
+  #headersToObject(objectName: string, container: Container, headers: Record<string, string>, size?: number): StorageObject<S3ObjectExtra> {
     const etag = unquoteEtag(headers["etag"]);
     const range = /\/(\d+)$/.exec(headers["content-range"] ?? "");
     return new StorageObject({
@@ -523,7 +706,7 @@ export class BaseS3StorageDriver extends StorageDriver {
    * HEAD on the object. A HEAD answer has no body, so a 404 cannot say whose: the bucket is asked
    * then, to tell ContainerDoesNotExistError from ObjectDoesNotExistError.
    */
-  override async getObject(containerName: string, objectName: string): Promise<StorageObject> {
+  override async getObject(containerName: string, objectName: string): Promise<StorageObject<S3ObjectExtra>> {
     vetNames(containerName, objectName);
     try {
       const response: S3Response = await this.request({ containerName, objectName }, this.objectPath(containerName, objectName), { method: "HEAD" });
@@ -534,11 +717,26 @@ export class BaseS3StorageDriver extends StorageDriver {
     }
   }
 
-  override async uploadObject(filePath: string, container: Container, objectName: string, options: UploadObjectOptions = {}): Promise<StorageObject> {
+  /**
+   * Uploads a file (see uploadObjectViaStream). `exStorageClass` and `extra.acl` (libcloud's
+   * `ex_storage_class` and `extra['acl']`) are sent as `x-amz-storage-class` and `x-amz-acl` with
+   * the PUT or CreateMultipartUpload, signed.
+   */
+  override async uploadObject(filePath: string, container: Container, objectName: string, options: S3UploadObjectOptions = {}): Promise<StorageObject<S3ObjectExtra>> {
     vetNames(container.name, objectName);
+    this.#objectHeaders(options); // bad storage class or ACL: refused before the file is opened
     const { verifyHash = true, ...rest } = options;
     const size = (await stat(filePath)).size;
-    return this.#upload(createReadStream(filePath, { highWaterMark: 1024 * 1024 }), container, objectName, rest, size, verifyHash, filePath);
+    return BaseS3StorageDriver.#withUploadExtra(
+      await this.#upload(createReadStream(filePath, { highWaterMark: 1024 * 1024 }), container, objectName, rest, size, verifyHash, filePath), options,
+    );
+  }
+
+  /** The ACL and storage class an upload gave its object, in its extra (libcloud's `extra={'acl': acl}`). */
+  static #withUploadExtra(obj: StorageObject<S3ObjectExtra>, options: S3UploadStreamOptions): StorageObject<S3ObjectExtra> {
+    if (options.extra?.acl !== undefined) obj.extra.acl = options.extra.acl;
+    if (options.exStorageClass !== undefined) obj.extra.storageClass = s3StorageClass(options.exStorageClass);
+    return obj;
   }
 
   /**
@@ -549,25 +747,30 @@ export class BaseS3StorageDriver extends StorageDriver {
    * committed. An iterable of unknown length is read a part at a time.
    */
   override async uploadObjectViaStream(
-    iterable: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, container: Container, objectName: string, options: UploadStreamOptions = {},
-  ): Promise<StorageObject> {
+    iterable: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, container: Container, objectName: string, options: S3UploadStreamOptions = {},
+  ): Promise<StorageObject<S3ObjectExtra>> {
     vetNames(container.name, objectName);
-    return this.#upload(iterable, container, objectName, options, undefined, false, undefined);
+    this.#objectHeaders(options); // bad storage class or ACL: refused before the source is read
+    return BaseS3StorageDriver.#withUploadExtra(await this.#upload(iterable, container, objectName, options, undefined, false, undefined), options);
   }
 
-  #objectHeaders(options: UploadStreamOptions): Record<string, string> {
+  /** The headers stored with a new object: the caller's, metadata, Content-Type, storage class and canned ACL. */
+  #objectHeaders(uploadOptions: UploadStreamOptions): Record<string, string> {
+    const options: S3UploadStreamOptions = uploadOptions; // the S3 methods pass S3UploadStreamOptions
     const { extra = {}, headers: userHeaders = {} } = options;
     const headers: Record<string, string> = {};
     for (const [key, value] of Object.entries(userHeaders)) headers[STORED_HEADERS.has(key.toLowerCase()) ? key.toLowerCase() : key] = value;
     for (const [key, value] of Object.entries(extra.metaData ?? {})) headers[`${this.httpVendorPrefix}-meta-${key}`] = value;
     headers["Content-Type"] = extra.contentType ?? "application/octet-stream";
+    if (options.exStorageClass !== undefined) headers[`${this.httpVendorPrefix}-storage-class`] = s3StorageClass(options.exStorageClass);
+    if (extra.acl !== undefined) headers[`${this.httpVendorPrefix}-acl`] = s3CannedAcl(extra.acl);
     return headers;
   }
 
   async #upload(
     iterable: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, container: Container, objectName: string, options: UploadStreamOptions,
     expectedSize: number | undefined, verifyHash: boolean, filePath: string | undefined,
-  ): Promise<StorageObject> {
+  ): Promise<StorageObject<S3ObjectExtra>> {
     const { onProgress, signal } = options;
     const objectHeaders = this.#objectHeaders(options);
     const context = { containerName: container.name, objectName };
@@ -672,7 +875,7 @@ export class BaseS3StorageDriver extends StorageDriver {
 
   #uploaded(
     container: Container, objectName: string, headers: Record<string, string>, size: number, etag: string | null, md5Hex: string, options: UploadStreamOptions,
-  ): StorageObject {
+  ): StorageObject<S3ObjectExtra> {
     return new StorageObject({
       name: objectName,
       size,
@@ -779,7 +982,7 @@ export class BaseS3StorageDriver extends StorageDriver {
   }
 
   /** CopyObject (server side); S3 may answer 200 with an error in the body, which is thrown. */
-  override async copyObject(obj: StorageObject, container: Container, objectName: string, options: { signal?: AbortSignal | undefined } = {}): Promise<StorageObject> {
+  override async copyObject(obj: StorageObject, container: Container, objectName: string, options: { signal?: AbortSignal | undefined } = {}): Promise<StorageObject<S3ObjectExtra>> {
     vetNames(obj.container.name, obj.name);
     vetNames(container.name, objectName);
     const source = `/${uriEncode(obj.container.name)}/${obj.name.split("/").map(uriEncode).join("/")}`;
@@ -797,7 +1000,7 @@ export class BaseS3StorageDriver extends StorageDriver {
    */
   override async getObjectCdnUrl(obj: StorageObject, options: S3CdnUrlOptions = {}): Promise<string> {
     vetNames(obj.container.name, obj.name);
-    const { exExpiry = S3_CDN_URL_EXPIRY_HOURS, exMethod = "GET" } = options;
+    const { exExpiry = defaultCdnExpiryHours(), exMethod = "GET" } = options;
     const conn = this.connectionFor(obj.container.name);
     const path = this.objectPath(obj.container.name, obj.name);
     const origin = this.#origin(obj.container.name);
@@ -805,6 +1008,59 @@ export class BaseS3StorageDriver extends StorageDriver {
     const query = conn.signer.presignQuery({ method: exMethod, path, query: [], headers: { host }, payloadHash: UNSIGNED_PAYLOAD }, conn.signingTime(),
       Math.round(exExpiry * 3600));
     return `${origin}${path}?${query.map(([k, v]) => `${uriEncode(k)}=${uriEncode(v)}`).join("&")}`;
+  }
+  // ---- libcloud's S3 extensions -----------------------------------------------------------------
+
+  /**
+   * The multipart uploads in progress in a bucket (`ex_iterate_multipart_uploads`):
+   * ListMultipartUploads, `responsesPerRequest` a page, following NextKeyMarker/NextUploadIdMarker.
+   * A server that answers with anything but a ListMultipartUploadsResult (s3rver answers the
+   * request as an object listing) is an error, never an empty list.
+   */
+  async *exIterateMultipartUploads(container: Container, options: S3MultipartUploadsOptions = {}): AsyncIterableIterator<S3MultipartUpload> {
+    vetNames(container.name);
+    const base: Array<[string, string | number]> = [["uploads", ""], ["max-uploads", this.responsesPerRequest]];
+    if (options.prefix !== undefined && options.prefix !== "") base.push(["prefix", options.prefix]);
+    if (options.delimiter !== undefined && options.delimiter !== "") base.push(["delimiter", options.delimiter]);
+    let markers: Array<[string, string]> = [];
+    for (;;) {
+      const response: S3Response = await this.request({ containerName: container.name }, this.containerPath(container.name), {
+        params: [...base, ...markers], signal: options.signal,
+      });
+      const root = response.object;
+      if (localName(root.tag) !== "ListMultipartUploadsResult") {
+        throw new LibcloudError(`ListMultipartUploads answered <${localName(root.tag)}>, not <ListMultipartUploadsResult>: the server does not list multipart uploads`, { driver: this });
+      }
+      for (const node of childrenByLocalName(root, "Upload")) {
+        yield new S3MultipartUpload(
+          textByLocalName(node, "Key") ?? "", textByLocalName(node, "UploadId") ?? "", textByLocalName(node, "Initiated"),
+          textByLocalName(childByLocalName(node, "Initiator"), "DisplayName"), textByLocalName(childByLocalName(node, "Owner"), "DisplayName"),
+        );
+      }
+      if ((textByLocalName(root, "IsTruncated") ?? "false").trim().toLowerCase() !== "true") return;
+      const next: Array<[string, string]> = [["key-marker", textByLocalName(root, "NextKeyMarker") ?? ""], ["upload-id-marker", textByLocalName(root, "NextUploadIdMarker") ?? ""]];
+      if (next[0]![1] === "" || JSON.stringify(next) === JSON.stringify(markers)) {
+        throw new LibcloudError("A truncated ListMultipartUploads gave no new NextKeyMarker/NextUploadIdMarker", { driver: this });
+      }
+      markers = next;
+    }
+  }
+
+  /**
+   * Aborts every multipart upload in progress in a bucket, or those of keys under `prefix`
+   * (`ex_cleanup_all_multipart_uploads`), so their parts stop being stored. Unlike the abort after
+   * a failed upload, a failed abort here is thrown. Returns how many were aborted.
+   */
+  async exCleanupAllMultipartUploads(container: Container, options: Omit<S3MultipartUploadsOptions, "delimiter"> = {}): Promise<number> {
+    let aborted = 0;
+    for await (const upload of this.exIterateMultipartUploads(container, { prefix: options.prefix, signal: options.signal })) {
+      vetNames(container.name, upload.key);
+      await this.request({ containerName: container.name, objectName: upload.key }, this.objectPath(container.name, upload.key), {
+        method: "DELETE", params: { uploadId: upload.id }, retryFailed: true, signal: options.signal,
+      });
+      aborted += 1;
+    }
+    return aborted;
   }
 }
 
