@@ -3,15 +3,11 @@
 // loopback port with a fresh temporary folder, stopped by its PID. s3rver does not check
 // signatures, so a loopback front verifies each request's SigV4 signature with AWS's own signer
 // (@smithy/signature-v4) and the known secret, and forwards only valid ones.
-import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, rmSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
 import http from "node:http";
-import { createServer, connect, type AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { findUp, startChildServer } from "./child-server.js";
 import { verifySigV4 } from "./sigv4-verify.js";
 
 /** The test credentials (not AWS's: any pair works, the front checks this one). */
@@ -33,43 +29,6 @@ export interface S3rver {
   seen: Array<{ method: string; url: string; host: string | undefined }>;
   /** Stops the front and the process (SIGTERM, then SIGKILL), removes the folder. Safe to call twice. */
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as AddressInfo).port;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-function answers(port: number): Promise<boolean> {
-  return new Promise((resolveAnswer) => {
-    const socket = connect({ host: "127.0.0.1", port }, () => {
-      socket.destroy();
-      resolveAnswer(true);
-    });
-    socket.once("error", () => resolveAnswer(false));
-  });
-}
-
-function findBinary(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, "node_modules", "s3rver", "bin", "s3rver.js");
-    if (existsSync(candidate)) return candidate;
-    const parent = resolve(dir, "..");
-    if (parent === dir) throw new Error("s3rver is not installed (node_modules/s3rver): run `npm ci`");
-    dir = parent;
-  }
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolveExit) => child.once("exit", () => resolveExit()));
 }
 
 function xmlError(code: string, message: string): string {
@@ -102,21 +61,17 @@ function credentialRegion(authorization: string | undefined, url: string): strin
 export async function startS3rver(options: S3rverOptions = {}): Promise<S3rver> {
   const timeoutMs = options.timeoutMs ?? 20_000;
   const verify = options.verify ?? true;
-  const directory = await mkdtemp(join(tmpdir(), "libcloud-ts-s3rver-"));
-  const directPort = await freePort();
-  const args = ["--openssl-legacy-provider", findBinary(), "-d", directory, "-a", "127.0.0.1", "-p", String(directPort), "-s"];
-  if (options.vhostBuckets === false) args.push("--no-vhost-buckets");
-  const child = spawn(process.execPath, args, {
-    stdio: ["ignore", "pipe", "pipe"],
+  const binary = findUp(join("node_modules", "s3rver", "bin", "s3rver.js"), "s3rver is not installed (node_modules/s3rver): run `npm ci`");
+  const server = await startChildServer({
+    name: "s3rver",
+    folderPrefix: "libcloud-ts-s3rver-",
+    timeoutMs,
+    args: (port, directory) => [
+      "--openssl-legacy-provider", binary, "-d", directory, "-a", "127.0.0.1", "-p", String(port), "-s",
+      ...(options.vhostBuckets === false ? ["--no-vhost-buckets"] : []),
+    ],
   });
-  let output = "";
-  child.stdout?.on("data", (c: Buffer) => { output = (output + c.toString()).slice(-8000); });
-  child.stderr?.on("data", (c: Buffer) => { output = (output + c.toString()).slice(-8000); });
-  const killOnExit = (): void => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    rmSync(directory, { recursive: true, force: true });
-  };
-  process.once("exit", killOnExit);
+  const directPort = server.port;
   const refused: S3rver["refused"] = [];
   const seen: S3rver["seen"] = [];
   const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
@@ -171,30 +126,10 @@ export async function startS3rver(options: S3rverOptions = {}): Promise<S3rver> 
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
-    process.removeListener("exit", killOnExit);
     front.closeAllConnections();
     await new Promise<void>((r) => front.close(() => r()));
     agent.destroy();
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 3_000);
-      await exited(child);
-      clearTimeout(timer);
-    }
-    await rm(directory, { recursive: true, force: true });
+    await server.stop();
   };
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      await stop();
-      throw new Error(`s3rver exited (code ${child.exitCode ?? child.signalCode}) before answering on port ${directPort}:\n${output}`);
-    }
-    if (await answers(directPort)) break;
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`s3rver did not answer on 127.0.0.1:${directPort} within ${timeoutMs} ms:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
   return { host: "127.0.0.1", port, directPort, key: S3_TEST_KEY, secret: S3_TEST_SECRET, refused, seen, stop };
 }
