@@ -5,20 +5,7 @@ import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { performance } from "node:perf_hooks";
 import type { ClientResult, ClientTask } from "./client.js";
-
-const MiB = 1024 * 1024;
-/** 1 MiB of bytes 0..255 repeated: the same pattern as bench/python/client.py. */
-const BLOCK = Buffer.from(Uint8Array.from({ length: MiB }, (_, i) => i & 255));
-
-function* source(total: number): Generator<Buffer> {
-  for (let left = total; left > 0; left -= BLOCK.length) yield left >= BLOCK.length ? BLOCK : BLOCK.subarray(0, left);
-}
-
-function sha256Of(total: number): string {
-  const hash = createHash("sha256");
-  for (const piece of source(total)) hash.update(piece);
-  return hash.digest("hex");
-}
+import { payload as source, payloadSha256 as sha256Of } from "./shared.js";
 
 interface Peer {
   head(): Promise<unknown>;

@@ -1,5 +1,5 @@
 // What each case measures: its peers, the task each client gets, the metrics, the same-round
-// comparisons and the issue's targets (issue 6).
+// comparisons and the issues' targets (issue 6; case e and case b over HTTPS: issue 13).
 import type { ClientResult, ClientTask } from "./client.js";
 
 /** One peer: a client process per round. */
@@ -10,8 +10,10 @@ export interface Peer {
   note: string;
   /** Another Node binary for this peer's client (path from the repository root); default: the bench's own. */
   nodeBinary?: string;
-  /** The client implementation to run, when it differs from `name` (the same client on another Node). */
+  /** The client implementation to run, when it differs from `name` (the same client on another Node, or over HTTPS). */
   clientPeer?: string;
+  /** Case b: this peer downloads over HTTPS from the server's TLS port, verified with the test CA. */
+  tls?: boolean;
 }
 
 /** One client run. */
@@ -55,7 +57,8 @@ export interface CaseSpec {
   quickRounds: number;
   timeoutMs: number;
   task(quick: boolean, peer: Peer): Partial<ClientTask>;
-  azureSizes?: (quick: boolean) => { heads: number; bytes: number };
+  /** Cases d and e: the storage workload (HEADs, round-trip bytes). */
+  storageSizes?: (quick: boolean) => { heads: number; bytes: number };
   metrics: Metric[];
   comparisons: Comparison[];
   checks: Check[];
@@ -129,13 +132,17 @@ export const CASES: CaseSpec[] = [
   },
   {
     id: "b",
-    title: "Streamed download (1 GiB)",
-    description: "`GET /blob/<n>` of 1 GiB (64 MiB with `--quick`), read as a stream and counted, after a 1 MiB warm-up download on the same connection. RSS growth is the OS's peak RSS minus the client's RSS just before the download (its idle RSS).",
+    title: "Streamed download (1 GiB), over HTTP and over HTTPS",
+    description: "`GET /blob/<n>` of 1 GiB (64 MiB with `--quick`), read as a stream and counted, after a 1 MiB warm-up download on the same connection (over HTTPS: the TLS handshake is done in the warm-up). Every peer runs twice per round, over plain HTTP and over HTTPS (TLS 1.3 as Node's server negotiates it, the repository's test server certificate, verified against the test CA `test/fixtures/tls/ca.pem` given to each client: `caCert` for libcloud-ts, `connect.ca` for undici and the bare socket, `libcloud.security.CA_CERTS_PATH` for Python), each run its own process. RSS growth is the OS's peak RSS minus the client's RSS just before the download (its idle RSS).",
     peers: [
       { ...TS, note: "`request(path, { raw: true })`, `for await (chunk of response.iterContent())`" },
       { name: "undici", runtime: "node", note: "`undici.request(url)`, `for await (chunk of body)`" },
       { ...PY, note: "`request(path, raw=True, stream=True)` (as libcloud's storage drivers do), `iter_content(1 MiB)`" },
       { name: "node-net", runtime: "node", note: "reference ceiling: a bare `net.Socket` on the same server counting bytes, no HTTP parsing — what Node 20 itself reads on this machine" },
+      { ...TS, name: "libcloud-ts https", clientPeer: "libcloud-ts", tls: true, note: "the libcloud-ts client over HTTPS (`secure: true`, `caCert` = the test CA's path)" },
+      { name: "undici https", clientPeer: "undici", tls: true, runtime: "node", note: "the undici client over HTTPS (an `Agent` with `connect: { ca }`)" },
+      { ...PY, name: "python-libcloud https", clientPeer: "python-libcloud", tls: true, note: "the Python libcloud client over HTTPS (`secure=True`, `libcloud.security.CA_CERTS_PATH` = the test CA's path, which requests verifies with)" },
+      { name: "node-tls", clientPeer: "node-net", tls: true, runtime: "node", note: "reference ceiling over HTTPS: a bare `tls.connect()` socket counting bytes — what Node 20's TLS reads on this machine" },
     ],
     rounds: 5,
     quickRounds: 2,
@@ -153,8 +160,19 @@ export const CASES: CaseSpec[] = [
       { label: "libcloud-ts / node-net, throughput", num: ["libcloud-ts", "tput"], den: ["node-net", "tput"] },
       { label: "libcloud-ts / undici, peak RSS", num: ["libcloud-ts", "rss"], den: ["undici", "rss"] },
       { label: "libcloud-ts / python-libcloud, peak RSS", num: ["libcloud-ts", "rss"], den: ["python-libcloud", "rss"] },
+      { label: "HTTPS: libcloud-ts / python-libcloud, throughput", num: ["libcloud-ts https", "tput"], den: ["python-libcloud https", "tput"], target: { op: ">=", value: 1.0 } },
+      { label: "HTTPS: libcloud-ts / undici, throughput", num: ["libcloud-ts https", "tput"], den: ["undici https", "tput"] },
+      { label: "HTTPS: node-tls / python-libcloud, throughput (Node's own TLS ceiling)", num: ["node-tls", "tput"], den: ["python-libcloud https", "tput"] },
+      { label: "HTTPS: libcloud-ts / node-tls, throughput", num: ["libcloud-ts https", "tput"], den: ["node-tls", "tput"] },
+      { label: "HTTPS: libcloud-ts / undici, peak RSS", num: ["libcloud-ts https", "rss"], den: ["undici https", "rss"] },
+      { label: "HTTPS: libcloud-ts / python-libcloud, peak RSS", num: ["libcloud-ts https", "rss"], den: ["python-libcloud https", "rss"] },
+      { label: "libcloud-ts, HTTPS / HTTP throughput (what TLS costs)", num: ["libcloud-ts https", "tput"], den: ["libcloud-ts", "tput"] },
+      { label: "python-libcloud, HTTPS / HTTP throughput (what TLS costs)", num: ["python-libcloud https", "tput"], den: ["python-libcloud", "tput"] },
     ],
-    checks: [{ label: "libcloud-ts RSS growth while streaming (MiB)", peer: "libcloud-ts", metric: "growth", op: "<=", value: 16 }],
+    checks: [
+      { label: "libcloud-ts RSS growth while streaming (MiB)", peer: "libcloud-ts", metric: "growth", op: "<=", value: 16 },
+      { label: "HTTPS: libcloud-ts RSS growth while streaming (MiB)", peer: "libcloud-ts https", metric: "growth", op: "<=", value: 16 },
+    ],
     summary: (m) => `${f0(m.result["mibPerSec"])} MiB/s, peak ${f0(m.peakRssKb / 1024)} MiB (idle ${f0(Number(m.result["idleRssKb"]) / 1024)} MiB)`,
   },
   {
@@ -194,7 +212,7 @@ export const CASES: CaseSpec[] = [
     quickRounds: 1,
     timeoutMs: 180_000,
     task: () => ({}),
-    azureSizes: (quick) => (quick ? { heads: 50, bytes: 8 * MiB } : { heads: 500, bytes: 64 * MiB }),
+    storageSizes: (quick) => (quick ? { heads: 50, bytes: 8 * MiB } : { heads: 500, bytes: 64 * MiB }),
     metrics: [
       { key: "heads", title: "Sequential HEADs (500; 50 with --quick), total", unit: "ms", better: "lower", get: num("headsMs") },
       { key: "trip", title: "Upload + download round trip", unit: "ms", better: "lower", get: num("roundTripMs") },
@@ -209,5 +227,40 @@ export const CASES: CaseSpec[] = [
     ],
     checks: [],
     summary: (m) => `HEADs ${f0(m.result["headsMs"])} ms, round trip ${f0(m.result["roundTripMs"])} ms, peak ${f0(m.peakRssKb / 1024)} MiB`,
+  },
+  {
+    id: "e",
+    title: "S3 against s3rver",
+    description: "s3rver 3.7.1 (the npm package, files in a temporary folder, on 127.0.0.1; started by the bench with the tests' helper, the clients talking to it directly). *HEADs*: 500 sequential metadata requests for one small object (`getObject` vs `HeadObjectCommand`), after 10 warm-up ones. *Round trip*: upload 64 MiB (16 MiB with `--quick`) from a stream as a multipart upload, download it as a stream and check its SHA-256; both peers use the driver's part size and parts in flight (its `uploadPartSize` and `uploadConcurrency`, read by the runner: 5 MiB and 4 when this was written; docs/bench/results.json records them per run). Upload and download are also shown apart, with the client's CPU time over the round trip and s3rver's (from /proc). Python libcloud 3.4.1 is not a peer here: its S3 driver cannot read s3rver's multipart answers (issue 13).",
+    peers: [
+      { ...TS, note: "`S3StorageDriver` of src/storage: `getObject`, `uploadObjectViaStream`, `downloadObjectAsStream`" },
+      { name: "aws-sdk", runtime: "node", note: "`@aws-sdk/client-s3` `HeadObjectCommand`, `@aws-sdk/lib-storage` `Upload` (the driver's `partSize` and `queueSize`), `GetObjectCommand`; checksums `WHEN_REQUIRED` (s3rver would store the default CRC32's aws-chunked framing as object bytes)" },
+    ],
+    rounds: 5,
+    quickRounds: 2,
+    timeoutMs: 240_000,
+    task: () => ({}),
+    storageSizes: (quick) => (quick ? { heads: 50, bytes: 16 * MiB } : { heads: 500, bytes: 64 * MiB }),
+    metrics: [
+      { key: "heads", title: "Sequential HEADs (500; 50 with --quick), total", unit: "ms", better: "lower", get: num("headsMs") },
+      { key: "trip", title: "Upload + download round trip", unit: "ms", better: "lower", get: num("roundTripMs") },
+      { key: "up", title: "of which upload", unit: "ms", better: "lower", get: num("uploadMs") },
+      { key: "down", title: "of which download + SHA-256", unit: "ms", better: "lower", get: num("downloadMs") },
+      { key: "cpu", title: "Client CPU, round trip", unit: "ms", better: "lower", get: num("clientCpuMs") },
+      { key: "srvCpu", title: "s3rver CPU, round trip", unit: "ms", better: "lower", get: num("serverCpuMs") },
+      { key: "rss", title: "Peak RSS", unit: "MiB", better: "lower", get: peakMiB },
+      { key: "growth", title: "RSS growth over idle", unit: "MiB", better: "lower", get: growthMiB },
+    ],
+    comparisons: [
+      { label: "aws-sdk / libcloud-ts, HEADs time (speed-up)", num: ["aws-sdk", "heads"], den: ["libcloud-ts", "heads"], target: { op: ">=", value: 1.0 } },
+      { label: "aws-sdk / libcloud-ts, round-trip time (speed-up)", num: ["aws-sdk", "trip"], den: ["libcloud-ts", "trip"], target: { op: ">=", value: 1.0 } },
+      { label: "libcloud-ts / aws-sdk, peak RSS", num: ["libcloud-ts", "rss"], den: ["aws-sdk", "rss"], target: { op: "<=", value: 0.5 } },
+      { label: "aws-sdk / libcloud-ts, upload time (speed-up)", num: ["aws-sdk", "up"], den: ["libcloud-ts", "up"] },
+      { label: "aws-sdk / libcloud-ts, download time (speed-up)", num: ["aws-sdk", "down"], den: ["libcloud-ts", "down"] },
+      { label: "libcloud-ts / aws-sdk, client CPU over the round trip", num: ["libcloud-ts", "cpu"], den: ["aws-sdk", "cpu"] },
+      { label: "libcloud-ts / aws-sdk, RSS growth over idle", num: ["libcloud-ts", "growth"], den: ["aws-sdk", "growth"] },
+    ],
+    checks: [],
+    summary: (m) => `HEADs ${f0(m.result["headsMs"])} ms, round trip ${f0(m.result["roundTripMs"])} ms (up ${f0(m.result["uploadMs"])}, down ${f0(m.result["downloadMs"])}; client CPU ${f0(m.result["clientCpuMs"])}, s3rver CPU ${f0(m.result["serverCpuMs"])}), peak ${f0(m.peakRssKb / 1024)} MiB`,
   },
 ];

@@ -1,16 +1,18 @@
 // One benchmark client process: `node dist/bench/client.js '<json ClientTask>'`. Runs one peer on
 // one case against the loopback server and prints its result as the last stdout line (JSON).
 // One process per peer per run, so no peer shares a heap, a pool or a JIT state with another.
+import { readFileSync } from "node:fs";
 import http from "node:http";
 import { performance } from "node:perf_hooks";
 import { Connection, HTTPResponse, JsonResponse, XmlResponse, parseXml } from "../src/index.js";
 import { makeBlobListingXml } from "./fixtures.js";
 import { XML_ENTRIES } from "./shared.js";
 import { runAzureClient } from "./azure-client.js";
+import { runS3Client } from "./s3-client.js";
 
 /** What the runner asks a client to do. */
 export interface ClientTask {
-  case: "a" | "b" | "c" | "d";
+  case: "a" | "b" | "c" | "d" | "e";
   peer: string;
   port: number;
   /** Case a: milliseconds measured per mode, after the warm-up. */
@@ -18,6 +20,8 @@ export interface ClientTask {
   warmupMs?: number;
   /** Case b: bytes to download. */
   bytes?: number;
+  /** Case b over HTTPS: the server's TLS port and the test CA's path (PEM) that verifies it. */
+  tls?: { port: number; ca: string };
   /** Case c: in-process parse runs, and request+parse requests. */
   parseRuns?: number;
   requests?: number;
@@ -25,6 +29,8 @@ export interface ClientTask {
   pyRequests?: number;
   /** Case d: Azurite blob endpoint and workload sizes. */
   azure?: { host: string; port: number; account: string; key: string; container: string; heads: number; bytes: number };
+  /** Case e: s3rver's endpoint, the driver's part size and parts in flight (given to the SDK too), workload sizes. */
+  s3?: { host: string; port: number; key: string; secret: string; bucket: string; partSize: number; queueSize: number; serverPid?: number; heads: number; bytes: number };
 }
 
 export type ClientResult = Record<string, number | string | boolean>;
@@ -111,9 +117,14 @@ async function caseA(): Promise<ClientResult> {
 
 async function caseB(): Promise<ClientResult> {
   const total = task.bytes ?? 1024 ** 3;
+  // Over HTTPS the server is the same one on its TLS port, verified with the repository's test CA
+  // (its certificate names 127.0.0.1); every peer is given only that CA.
+  const tls = task.tls;
+  const port = tls?.port ?? task.port;
+  const base = `${tls === undefined ? "http" : "https"}://127.0.0.1:${port}`;
   let download: (path: string) => Promise<number>;
   if (task.peer === "libcloud-ts") {
-    const conn = new Connection({ host: "127.0.0.1", port: task.port, secure: false });
+    const conn = new Connection({ host: "127.0.0.1", port, secure: tls !== undefined, ...(tls === undefined ? {} : { caCert: tls.ca }) });
     download = async (path) => {
       const response = await conn.request(path, { raw: true });
       let n = 0;
@@ -121,19 +132,24 @@ async function caseB(): Promise<ClientResult> {
       return n;
     };
   } else if (task.peer === "undici") {
-    const { request } = await import("undici");
+    const { request, Agent } = await import("undici");
+    const dispatcher = tls === undefined ? undefined : new Agent({ connect: { ca: readFileSync(tls.ca, "utf8") } });
     download = async (path) => {
-      const { body } = await request(`${origin}${path}`);
+      const { body } = await request(`${base}${path}`, dispatcher === undefined ? {} : { dispatcher });
       let n = 0;
       for await (const chunk of body) n += (chunk as Buffer).length;
       return n;
     };
   } else if (task.peer === "node-net") {
-    // The ceiling: a bare net.Socket counting bytes, no HTTP parsing (the header is small and
-    // counted in; the download ends once header + body have arrived).
+    // The ceiling: a bare socket (net.Socket, or tls.TLSSocket over HTTPS) counting bytes, no HTTP
+    // parsing (the header is small and counted in; the download ends once header + body have arrived).
     const net = await import("node:net");
+    const nodeTls = await import("node:tls");
     const socket = await new Promise<import("node:net").Socket>((resolve, reject) => {
-      const s = net.connect(task.port, "127.0.0.1", () => resolve(s)).once("error", reject);
+      const s: import("node:net").Socket = tls === undefined
+        ? net.connect(port, "127.0.0.1", () => resolve(s))
+        : nodeTls.connect({ host: "127.0.0.1", port, ca: readFileSync(tls.ca, "utf8") }, () => resolve(s));
+      s.once("error", reject);
     });
     download = (path) => new Promise<number>((resolve, reject) => {
       const size = Number(path.slice("/blob/".length));
@@ -159,7 +175,7 @@ async function caseB(): Promise<ClientResult> {
   } else {
     throw new Error(`unknown peer ${task.peer}`);
   }
-  await download("/blob/1048576"); // warm-up: connection open, code paths compiled
+  await download("/blob/1048576"); // warm-up: connection open (TLS handshake done), code paths compiled
   const idleRss = process.memoryUsage.rss();
   let sampledPeak = idleRss;
   const sampler = setInterval(() => { sampledPeak = Math.max(sampledPeak, process.memoryUsage.rss()); }, 20);
@@ -168,7 +184,7 @@ async function caseB(): Promise<ClientResult> {
   const seconds = (performance.now() - start) / 1000;
   clearInterval(sampler);
   if (received !== total) throw new Error(`received ${received} of ${total} bytes`);
-  return { mibPerSec: total / 1024 ** 2 / seconds, idleRssKb: Math.round(idleRss / 1024), sampledPeakRssKb: Math.round(sampledPeak / 1024) };
+  return { mibPerSec: total / 1024 ** 2 / seconds, idleRssKb: Math.round(idleRss / 1024), sampledPeakRssKb: Math.round(sampledPeak / 1024), tls: tls !== undefined };
 }
 
 // ---- case c: XML listing ------------------------------------------------------------------------
@@ -209,7 +225,8 @@ async function main(): Promise<void> {
   if (task.case === "a") result = await caseA();
   else if (task.case === "b") result = await caseB();
   else if (task.case === "c") result = await caseC();
-  else result = await runAzureClient(task);
+  else if (task.case === "d") result = await runAzureClient(task);
+  else result = await runS3Client(task);
   result["maxRssKb"] = process.resourceUsage().maxRSS;
   process.stdout.write(`\n${JSON.stringify(result)}\n`);
   // Keep-alive pools would hold the process open; the result is out, so leave now.

@@ -52,6 +52,9 @@ function check(value: number, op: ">=" | "<=", bound: number): boolean | null {
   return op === ">=" ? value >= bound : value <= bound;
 }
 
+/** libcloud-ts's own rows (over HTTPS, on another Node too), shown in bold and highlighted in the charts. */
+const isOurs = (peer: Peer): boolean => (peer.clientPeer ?? peer.name) === "libcloud-ts";
+
 const mark = (met: boolean | null): string => (met === null ? "not measured" : met ? "**met**" : "**missed**");
 
 function renderCase(report: CaseReport, verdicts: Verdict[], charts: Record<string, string>): string {
@@ -66,7 +69,7 @@ function renderCase(report: CaseReport, verdicts: Verdict[], charts: Record<stri
   for (const peer of report.peers) {
     const cells = spec.metrics.map((m) => fmt(median(series(report, peer.name, m.key).filter((v): v is number => v !== undefined))));
     const ok = (report.runs[peer.name] ?? []).filter((r) => r !== undefined).length;
-    out.push(`| ${peer.name === "libcloud-ts" ? "**libcloud-ts**" : peer.name} | ${cells.join(" | ")} | ${ok}/${report.rounds} |`);
+    out.push(`| ${isOurs(peer) ? `**${peer.name}**` : peer.name} | ${cells.join(" | ")} | ${ok}/${report.rounds} |`);
   }
   out.push("", "Medians over the rounds. Peers:", "");
   for (const peer of report.peers) out.push(`- **${peer.name}**: ${peer.note}`);
@@ -106,7 +109,7 @@ function renderCase(report: CaseReport, verdicts: Verdict[], charts: Record<stri
     bars: report.peers.map((p) => ({
       label: p.name,
       value: median(series(report, p.name, m.key).filter((v): v is number => v !== undefined)),
-      highlight: p.name === "libcloud-ts",
+      highlight: isOurs(p),
     })),
   })));
   out.push(`![${spec.id}. ${spec.title}](bench/${name})`, "");
@@ -137,7 +140,7 @@ export function renderPage(info: RunInfo, reports: CaseReport[], notes: string):
     ...Object.entries(info.versions).map(([k, v]) => `- ${k}: ${v}`),
     `- Python libcloud: ${info.python ?? `skipped (${info.pythonSkipped ?? ""})`}`,
     "",
-    "## Targets (issue 6)",
+    "## Targets (issue 6; case e and case b over HTTPS: issue 13)",
     "",
     "| Case | Target | Measured | Target | |",
     "|---|---|---:|---:|---|",
@@ -145,11 +148,11 @@ export function renderPage(info: RunInfo, reports: CaseReport[], notes: string):
     ...reports.filter((r) => r.skipped !== null).map((r) => `| ${r.spec.id} | ${r.spec.title} | – | – | skipped: ${r.skipped} |`),
     "",
     ...sections,
-    "## e. Python Apache Libcloud as a peer",
+    "## Python Apache Libcloud as a peer",
     "",
     info.python === null
       ? `**Skipped:** ${info.pythonSkipped ?? ""}. Cases a–d then run without their Python column.`
-      : `${info.python}, run with /usr/bin/python3 as one more client process in cases a–d (its rows and ratios are in each case above; the client is bench/python/client.py).`,
+      : `${info.python}, run with /usr/bin/python3 as one more client process in cases a–d, over HTTP and HTTPS in case b (its rows and ratios are in each case above; the client is bench/python/client.py). Not in case e: libcloud 3.4.1's S3 driver cannot read s3rver's listing and multipart answers (they use another XML namespace or none).`,
     "",
   ];
   if (notes.trim() !== "") out.push(notes.trim(), "");

@@ -1,7 +1,8 @@
 // `npm run bench`: libcloud-ts side by side with its peers, in one run, on this machine.
 //
-// A loopback server (bench/server.ts, plain node:http with keep-alive on 127.0.0.1) runs in its own
-// process; every peer runs in its own client process (bench/client.ts, bench/python/client.py),
+// A loopback server (bench/server.ts, plain node:http with keep-alive on 127.0.0.1, and the same
+// over HTTPS with the test certificate) runs in its own process; case d starts Azurite and case e
+// s3rver (the tests' helpers), each in its own process too; every peer runs in its own client process (bench/client.ts, bench/python/client.py),
 // one process per peer per round, peers alternated (A B C A B C …, the order rotated each round).
 // Absolute times drift by ±30 % on a shared 2-core machine, so the page reports medians and
 // ratios between peers of the same round. Peak RSS comes from the OS (`/usr/bin/time -v`) when
@@ -9,7 +10,7 @@
 //
 //   npm run bench                  full run (~5 minutes), rewrites docs/benchmarks.md and docs/bench/
 //   npm run bench -- --quick       short smoke run (smaller sizes, 2 rounds), same outputs
-//   npm run bench -- --cases=ac    only some cases
+//   npm run bench -- --cases=ac    only some cases (e.g. --cases=e: S3 on s3rver; --cases=b: HTTP and HTTPS)
 //   npm run bench -- --no-write    print the page instead of writing it
 //   BENCH_PYTHON=/path/python3     the Python that has Apache Libcloud (default /usr/bin/python3)
 import { spawn, spawnSync } from "node:child_process";
@@ -18,7 +19,9 @@ import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ClientResult, ClientTask } from "./client.js";
-import { startAzure, type AzureSetup } from "./azure-setup.js";
+import { startAzure } from "./azure-setup.js";
+import { startS3 } from "./s3-setup.js";
+import { tlsFixture } from "./shared.js";
 import { renderPage, type CaseReport, type RunInfo } from "./report.js";
 import { CASES, type CaseSpec, type Peer } from "./cases.js";
 
@@ -47,19 +50,25 @@ function probePython(): { version: string } | { skipped: string } {
   return { version: `apache-libcloud ${version} (Python ${py})` };
 }
 
+/** The loopback server's ports: plain HTTP, and HTTPS with the test certificate. */
+interface ServerPorts {
+  port: number;
+  tlsPort: number;
+}
+
 /** Starts the loopback server; it exits when its stdin closes. */
-async function startServer(): Promise<{ port: number; stop: () => void }> {
+async function startServer(): Promise<ServerPorts & { stop: () => void }> {
   const child = spawn(process.execPath, [join(here, "server.js")], { stdio: ["pipe", "pipe", "inherit"] });
-  const port = await new Promise<number>((resolve, reject) => {
+  const ports = await new Promise<ServerPorts>((resolve, reject) => {
     let out = "";
     child.stdout.on("data", (chunk: Buffer) => {
       out += chunk.toString();
       const line = out.split("\n")[0];
-      if (out.includes("\n") && line !== undefined) resolve((JSON.parse(line) as { port: number }).port);
+      if (out.includes("\n") && line !== undefined) resolve(JSON.parse(line) as ServerPorts);
     });
     child.once("exit", (code) => reject(new Error(`bench server exited (${code})`)));
   });
-  return { port, stop: () => { child.stdin.end(); } };
+  return { ...ports, stop: () => { child.stdin.end(); } };
 }
 
 interface Measured {
@@ -106,7 +115,13 @@ function versionOf(pkg: string): string {
   }
 }
 
-async function runCase(spec: CaseSpec, port: number, python: boolean, azure: AzureSetup | null): Promise<CaseReport> {
+/** What a storage case's clients are given: the service's endpoint, to which the case's sizes are added. */
+interface StorageSetup {
+  field: "azure" | "s3";
+  endpoint: Record<string, unknown>;
+}
+
+async function runCase(spec: CaseSpec, server: ServerPorts, python: boolean, storage: StorageSetup | null): Promise<CaseReport> {
   const peers = spec.peers.filter((p) => (p.runtime !== "python" || python) && (p.nodeBinary === undefined || existsSync(join(root, p.nodeBinary))));
   for (const p of spec.peers) if (p.nodeBinary !== undefined && !existsSync(join(root, p.nodeBinary))) log(`${spec.id}: ${p.name} skipped: ${p.nodeBinary} not installed (npm ci installs it)`);
   const rounds = quick ? spec.quickRounds : spec.rounds;
@@ -115,8 +130,9 @@ async function runCase(spec: CaseSpec, port: number, python: boolean, azure: Azu
   for (let round = 0; round < rounds; round++) {
     const order = peers.map((_, i) => peers[(i + round) % peers.length]!);
     for (const peer of order) {
-      const task: ClientTask = { ...spec.task(quick, peer), case: spec.id as ClientTask["case"], peer: peer.clientPeer ?? peer.name, port };
-      if (azure !== null) task.azure = { ...azure.endpoint, ...spec.azureSizes!(quick) };
+      const task: ClientTask = { ...spec.task(quick, peer), case: spec.id as ClientTask["case"], peer: peer.clientPeer ?? peer.name, port: server.port };
+      if (peer.tls === true) task.tls = { port: server.tlsPort, ca: tlsFixture("ca.pem") };
+      if (storage !== null) Object.assign(task, { [storage.field]: { ...storage.endpoint, ...spec.storageSizes!(quick) } });
       try {
         const measured = await runClient(peer, task, spec.timeoutMs);
         runs[peer.name]![round] = measured;
@@ -140,22 +156,22 @@ async function main(): Promise<void> {
   const reports: CaseReport[] = [];
   try {
     for (const spec of CASES) {
-      if (!casesArg.includes(spec.id) || spec.id === "e") continue;
-      if (spec.id === "d") {
-        const azure = await startAzure(log);
-        if ("skipped" in azure) {
-          log(`d skipped: ${azure.skipped}`);
-          reports.push({ spec, peers: [], rounds: 0, runs: {}, failures: [], skipped: azure.skipped });
+      if (!casesArg.includes(spec.id)) continue;
+      if (spec.id === "d" || spec.id === "e") {
+        const service = spec.id === "d" ? await startAzure(log) : await startS3(log);
+        if ("skipped" in service) {
+          log(`${spec.id} skipped: ${service.skipped}`);
+          reports.push({ spec, peers: [], rounds: 0, runs: {}, failures: [], skipped: service.skipped });
           continue;
         }
         try {
-          reports.push(await runCase(spec, server.port, pythonOk, azure));
+          reports.push(await runCase(spec, server, pythonOk, { field: spec.id === "d" ? "azure" : "s3", endpoint: service.endpoint }));
         } finally {
-          await azure.stop();
+          await service.stop();
         }
         continue;
       }
-      reports.push(await runCase(spec, server.port, pythonOk, null));
+      reports.push(await runCase(spec, server, pythonOk, null));
     }
   } finally {
     server.stop();
@@ -180,6 +196,9 @@ async function main(): Promise<void> {
       axios: versionOf("axios"),
       "@azure/storage-blob": versionOf("@azure/storage-blob"),
       azurite: versionOf("azurite"),
+      "@aws-sdk/client-s3": versionOf("@aws-sdk/client-s3"),
+      "@aws-sdk/lib-storage": versionOf("@aws-sdk/lib-storage"),
+      s3rver: versionOf("s3rver"),
       "Node 24 peer": nodeVersion(join(root, "node_modules", "node24", "bin", "node")),
     },
     casesRun: casesArg,

@@ -4,11 +4,16 @@
 //   GET /xml           the 1,000-entry blob listing of bench/fixtures.ts (application/xml, no charset)
 //   GET /blob/<bytes>  <bytes> of data, written with backpressure (application/octet-stream)
 //
-// Prints `{"port":N}` on its first stdout line once listening; exits when stdin closes.
+// The same routes are served over HTTPS on a second port, with the repository's test server
+// certificate (test/fixtures/tls/server.pem, issued by its test CA ca.pem for localhost and 127.0.0.1).
+//
+// Prints `{"port":N,"tlsPort":M}` on its first stdout line once listening; exits when stdin closes.
+import { readFileSync } from "node:fs";
 import http from "node:http";
+import https from "node:https";
 import type { AddressInfo } from "node:net";
 import { makeBlobListingXml } from "./fixtures.js";
-import { XML_ENTRIES, makeJsonBody } from "./shared.js";
+import { XML_ENTRIES, makeJsonBody, tlsFixture } from "./shared.js";
 
 const json = Buffer.from(makeJsonBody());
 const xml = Buffer.from(makeBlobListingXml(XML_ENTRIES));
@@ -32,7 +37,7 @@ function sendBlob(res: http.ServerResponse, total: number): void {
   pump();
 }
 
-const server = http.createServer({ keepAlive: true, keepAliveTimeout: 60_000 }, (req, res) => {
+function handle(req: http.IncomingMessage, res: http.ServerResponse): void {
   req.resume();
   const url = req.url ?? "/";
   if (url === "/json") {
@@ -47,13 +52,20 @@ const server = http.createServer({ keepAlive: true, keepAliveTimeout: 60_000 }, 
     res.writeHead(404, { "Content-Length": "0" });
     res.end();
   }
-});
+}
+
+const server = http.createServer({ keepAlive: true, keepAliveTimeout: 60_000 }, handle);
 server.keepAliveTimeout = 60_000;
-server.listen(0, "127.0.0.1", () => {
-  process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
+const tlsServer = https.createServer({ keepAlive: true, keepAliveTimeout: 60_000, key: readFileSync(tlsFixture("server.key")), cert: readFileSync(tlsFixture("server.pem")) }, handle);
+tlsServer.keepAliveTimeout = 60_000;
+const listening = (s: http.Server): Promise<number> => new Promise((resolve) => s.listen(0, "127.0.0.1", () => resolve((s.address() as AddressInfo).port)));
+void Promise.all([listening(server), listening(tlsServer)]).then(([port, tlsPort]) => {
+  process.stdout.write(`${JSON.stringify({ port, tlsPort })}\n`);
 });
 process.stdin.resume();
 process.stdin.on("end", () => {
-  server.closeAllConnections();
-  server.close();
+  for (const s of [server, tlsServer]) {
+    s.closeAllConnections();
+    s.close();
+  }
 });

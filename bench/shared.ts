@@ -1,4 +1,27 @@
 // Constants and fixtures shared by the benchmark server, the clients and the runner.
+import { createHash } from "node:crypto";
+import { fileURLToPath } from "node:url";
+
+const MiB = 1024 * 1024;
+/** 1 MiB of bytes 0..255 repeated: the storage cases' payload (the same pattern as bench/python/client.py). */
+const BLOCK = Buffer.from(Uint8Array.from({ length: MiB }, (_, i) => i & 255));
+
+/** The storage cases' upload source: `total` bytes of the 0..255 pattern, 1 MiB at a time. */
+export function* payload(total: number): Generator<Buffer> {
+  for (let left = total; left > 0; left -= BLOCK.length) yield left >= BLOCK.length ? BLOCK : BLOCK.subarray(0, left);
+}
+
+/** SHA-256 (hex) of `payload(total)`: what a round trip must bring back. */
+export function payloadSha256(total: number): string {
+  const hash = createHash("sha256");
+  for (const piece of payload(total)) hash.update(piece);
+  return hash.digest("hex");
+}
+
+/** Path of a file of the repository's test CA and certificates (test/fixtures/tls, from dist/bench). */
+export function tlsFixture(name: string): string {
+  return fileURLToPath(new URL(`../../test/fixtures/tls/${name}`, import.meta.url));
+}
 
 /** Entries in the case-c listing. */
 export const XML_ENTRIES = 1000;

@@ -85,7 +85,16 @@ CHUNK = 1024 * 1024
 
 def case_b():
     total = task.get("bytes", 1024 ** 3)
-    conn = connect()
+    tls = task.get("tls")
+    if tls is None:
+        conn = connect()
+    else:
+        # Over HTTPS: the test CA's path is the bundle requests verifies the server with (libcloud
+        # reads CA_CERTS_PATH when the connection is made).
+        import libcloud.security
+        libcloud.security.VERIFY_SSL_CERT = True
+        libcloud.security.CA_CERTS_PATH = tls["ca"]
+        conn = Connection(secure=True, host="127.0.0.1", port=tls["port"])
 
     def download(path):
         response = conn.request(path, raw=True, stream=True)  # as libcloud's storage drivers do
@@ -101,7 +110,7 @@ def case_b():
     seconds = time.perf_counter() - start
     if received != total:
         raise RuntimeError("received %d of %d bytes" % (received, total))
-    return {"mibPerSec": total / 1024 ** 2 / seconds, "idleRssKb": idle, "chunkBytes": CHUNK}
+    return {"mibPerSec": total / 1024 ** 2 / seconds, "idleRssKb": idle, "chunkBytes": CHUNK, "tls": tls is not None}
 
 
 def case_c():

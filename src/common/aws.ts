@@ -5,7 +5,7 @@ import { getClock } from "../utils/clock.js";
 import { Element, parseXml } from "../utils/xml.js";
 import { BaseDriver, DRIVER_OPTION_NAMES, type BaseDriverOptions } from "./base/base-driver.js";
 import {
-  CONNECTION_OPTION_NAMES, type BufferedRequestOptions, type ConnectionOptions, type RawRequestOptions, type RawResponseOf, type RequestOptions,
+  CONNECTION_OPTION_NAMES, markScopeFree, type BufferedRequestOptions, type ConnectionOptions, type RawRequestOptions, type RawResponseOf, type RequestOptions,
   type ResponseOf,
 } from "./base/connection.js";
 import type { RawResponse } from "./base/raw-response.js";
@@ -550,6 +550,8 @@ export class SignedAWSConnection extends AWSTokenConnection {
     }
   }
 }
+// Its hooks read the request from their argument: no async scope per request.
+markScopeFree(SignedAWSConnection, "addDefaultParams", "morphActionHook", "preConnectHook");
 
 /** Options of an AWS driver. */
 export interface AWSDriverOptions extends BaseDriverOptions {

@@ -3,7 +3,7 @@
 // on one connection never share signing state (PORTING A11).
 import { createHmac } from "node:crypto";
 import { ConnectionUserAndKey } from "./base/connection-user-and-key.js";
-import { CONNECTION_OPTION_NAMES, type ConnectionOptions } from "./base/connection.js";
+import { CONNECTION_OPTION_NAMES, markScopeFree, type ConnectionOptions } from "./base/connection.js";
 import { AzureAdTokenSource, type AzureCloudEnvironment } from "./azure-ad.js";
 import type { LibcloudRequest, Params } from "./base/request-context.js";
 import { InvalidCredsError, LibcloudError } from "./types.js";
@@ -205,3 +205,5 @@ export class AzureConnection extends ConnectionUserAndKey {
     await Promise.all([super.close(), this.auth.close()]);
   }
 }
+// Its hooks read the request from their argument: no async scope per request.
+markScopeFree(AzureConnection, "addDefaultHeaders", "preConnectHook");

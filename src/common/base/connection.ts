@@ -154,6 +154,22 @@ function isReplayable(data: RequestBody): boolean {
   return data === undefined || data === null || typeof data === "string" || data instanceof Uint8Array || typeof data === "function";
 }
 
+/** Hook implementations that read their request only from their `request` argument. */
+const scopeFreeHooks = new WeakSet<object>();
+
+/**
+ * Declares hook methods of `cls` that read their request only from their `request` argument (never
+ * `this.action`, `this.method`, `this.data` or `this.context`), so a connection whose overridden
+ * hooks are all such needs no AsyncLocalStorage scope. For the library's own connections. @internal
+ */
+export function markScopeFree(cls: { prototype: object }, ...names: HookName[]): void {
+  for (const name of names) scopeFreeHooks.add((cls.prototype as Record<HookName, object>)[name]);
+}
+
+/** The hooks user code may override. */
+type HookName = "morphActionHook" | "addDefaultParams" | "addDefaultHeaders" | "encodeData" | "preConnectHook" | "userAgent";
+const HOOK_NAMES: readonly HookName[] = ["morphActionHook", "addDefaultParams", "addDefaultHeaders", "encodeData", "preConnectHook", "userAgent"];
+
 /**
  * A base connection class to derive from (`libcloud.common.base.Connection`).
  *
@@ -320,16 +336,21 @@ export class Connection {
   }
 
   /**
-   * Whether a hook is overridden (on the class or the instance). Only then can user code run
-   * asynchronously inside a request and read this.action and co. after an await, which needs the
-   * AsyncLocalStorage scope; without it the scope is skipped, since in Node 20 an active scope puts
-   * async hooks on every promise and callback of the process (~5 µs per request at 16 in flight).
+   * Whether a hook is overridden (on the class or the instance) by code that may read this.action
+   * and co.: only then can user code run asynchronously inside a request and read them after an
+   * await, which needs the AsyncLocalStorage scope. Without it the scope is skipped, since in Node
+   * 20 an active scope puts async hooks on every promise and callback of the process (~5 µs per
+   * request at 16 in flight). The library's own signers read their request from their argument
+   * only ({@link markScopeFree}); a subclass that overrides one of them again is scoped as usual.
    */
   #needsScope(): boolean {
-    const base = Connection.prototype;
-    return this.morphActionHook !== base.morphActionHook || this.addDefaultParams !== base.addDefaultParams
-      || this.addDefaultHeaders !== base.addDefaultHeaders || this.encodeData !== base.encodeData
-      || this.preConnectHook !== base.preConnectHook || this.userAgent !== base.userAgent;
+    const self = this as unknown as Record<HookName, object>;
+    const base = Connection.prototype as unknown as Record<HookName, object>;
+    for (const name of HOOK_NAMES) {
+      const hook = self[name];
+      if (hook !== base[name] && !scopeFreeHooks.has(hook)) return true;
+    }
+    return false;
   }
 
   /** The action of the request in flight (in hooks and response classes), else of the last one. */
