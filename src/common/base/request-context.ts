@@ -57,125 +57,35 @@ export interface LibcloudRequest {
 /**
  * The request object a connection builds: a plain LibcloudRequest whose `util.inspect` and
  * `JSON.stringify` show it by the redaction rule (src/utils/show.ts), so a hook or a response that
- * prints it never prints its signed headers, signatures or body secrets. Its fields are accessors
- * (read and set them by name as usual): a spread, `Object.assign` or `structuredClone` copies none of
- * them, so a copy cannot print what the record would not.
+ * prints it never prints its signed headers, signatures or body secrets.
  */
 export class RequestRecord implements LibcloudRequest {
-  #action: string;
-  #method: string;
-  #params: Params;
-  #headers: Record<string, string>;
-  #data: RequestBody;
-  #raw: boolean;
-  #stream: boolean;
-  #context: Record<string, unknown>;
-  #idempotent: boolean;
-  #signal: AbortSignal | undefined;
-  #url: string;
+  action: string;
+  method: string;
+  params: Params;
+  headers: Record<string, string>;
+  data: RequestBody;
+  raw: boolean;
+  stream: boolean;
+  context: Record<string, unknown>;
+  idempotent: boolean;
+  signal: AbortSignal | undefined;
+  url: string;
   readonly #connection: object;
 
   constructor(connection: object, init: LibcloudRequest) {
-    this.#action = init.action;
-    this.#method = init.method;
-    this.#params = init.params;
-    this.#headers = init.headers;
-    this.#data = init.data;
-    this.#raw = init.raw;
-    this.#stream = init.stream;
-    this.#context = init.context;
-    this.#idempotent = init.idempotent;
-    this.#signal = init.signal;
-    this.#url = init.url;
+    this.action = init.action;
+    this.method = init.method;
+    this.params = init.params;
+    this.headers = init.headers;
+    this.data = init.data;
+    this.raw = init.raw;
+    this.stream = init.stream;
+    this.context = init.context;
+    this.idempotent = init.idempotent;
+    this.signal = init.signal;
+    this.url = init.url;
     this.#connection = connection;
-  }
-
-  get action(): string {
-    return this.#action;
-  }
-
-  set action(value: string) {
-    this.#action = value;
-  }
-
-  get method(): string {
-    return this.#method;
-  }
-
-  set method(value: string) {
-    this.#method = value;
-  }
-
-  get params(): Params {
-    return this.#params;
-  }
-
-  set params(value: Params) {
-    this.#params = value;
-  }
-
-  get headers(): Record<string, string> {
-    return this.#headers;
-  }
-
-  set headers(value: Record<string, string>) {
-    this.#headers = value;
-  }
-
-  get data(): RequestBody {
-    return this.#data;
-  }
-
-  set data(value: RequestBody) {
-    this.#data = value;
-  }
-
-  get raw(): boolean {
-    return this.#raw;
-  }
-
-  set raw(value: boolean) {
-    this.#raw = value;
-  }
-
-  get stream(): boolean {
-    return this.#stream;
-  }
-
-  set stream(value: boolean) {
-    this.#stream = value;
-  }
-
-  get context(): Record<string, unknown> {
-    return this.#context;
-  }
-
-  set context(value: Record<string, unknown>) {
-    this.#context = value;
-  }
-
-  get idempotent(): boolean {
-    return this.#idempotent;
-  }
-
-  set idempotent(value: boolean) {
-    this.#idempotent = value;
-  }
-
-  get signal(): AbortSignal | undefined {
-    return this.#signal;
-  }
-
-  set signal(value: AbortSignal | undefined) {
-    this.#signal = value;
-  }
-
-  get url(): string {
-    return this.#url;
-  }
-
-  set url(value: string) {
-    this.#url = value;
   }
 
   /** Shown without credentials. */
