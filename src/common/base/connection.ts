@@ -168,7 +168,11 @@ export function markScopeFree(cls: { prototype: object }, ...names: HookName[]):
 
 /** The hooks user code may override. */
 type HookName = "morphActionHook" | "addDefaultParams" | "addDefaultHeaders" | "encodeData" | "preConnectHook" | "userAgent";
-const HOOK_NAMES: readonly HookName[] = ["morphActionHook", "addDefaultParams", "addDefaultHeaders", "encodeData", "preConnectHook", "userAgent"];
+
+/** Whether `hook`, in place of the base class's, may read this.action and co. */
+function scopedHook(hook: object, baseHook: object): boolean {
+  return hook !== baseHook && !scopeFreeHooks.has(hook);
+}
 
 /**
  * A base connection class to derive from (`libcloud.common.base.Connection`).
@@ -344,13 +348,13 @@ export class Connection {
    * only ({@link markScopeFree}); a subclass that overrides one of them again is scoped as usual.
    */
   #needsScope(): boolean {
-    const self = this as unknown as Record<HookName, object>;
-    const base = Connection.prototype as unknown as Record<HookName, object>;
-    for (const name of HOOK_NAMES) {
-      const hook = self[name];
-      if (hook !== base[name] && !scopeFreeHooks.has(hook)) return true;
-    }
-    return false;
+    // Named reads, not a loop over the names: keyed reads of `this` are megamorphic, and this runs per request.
+    /* eslint-disable @typescript-eslint/unbound-method -- the methods are compared, never called */
+    const base = Connection.prototype;
+    return scopedHook(this.morphActionHook, base.morphActionHook) || scopedHook(this.addDefaultParams, base.addDefaultParams)
+      || scopedHook(this.addDefaultHeaders, base.addDefaultHeaders) || scopedHook(this.encodeData, base.encodeData)
+      || scopedHook(this.preConnectHook, base.preConnectHook) || scopedHook(this.userAgent, base.userAgent);
+    /* eslint-enable @typescript-eslint/unbound-method */
   }
 
   /** The action of the request in flight (in hooks and response classes), else of the last one. */
