@@ -4,7 +4,7 @@
 import { isRetryableByDefault } from "../utils/retry.js";
 import { abortReason } from "../utils/clock.js";
 import { UploadError, UploadPartError } from "./errors.js";
-import type { TransferProgress } from "./transfer.js";
+import { raceAbort, type TransferProgress } from "./transfer.js";
 import type { PartHasher, PartHashes } from "./part-hasher.js";
 import { defaultUploadHasher } from "./worker-hasher.js";
 
@@ -160,25 +160,6 @@ class PartReader {
   }
 }
 
-/** Waits for `promise` or the signal, whichever comes first (the promise is left to settle on its own). */
-function race<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    promise.catch(() => {});
-    return Promise.reject(abortReason(signal));
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => {
-      promise.catch(() => {});
-      reject(abortReason(signal));
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => { signal.removeEventListener("abort", onAbort); resolve(value); },
-      (error: unknown) => { signal.removeEventListener("abort", onAbort); reject(error); },
-    );
-  });
-}
-
 /**
  * A part's failure as the caller sees it: a transient failure (5xx, 429, a dropped connection) the
  * connection retried until its attempts or its time ran out is an {@link UploadPartError} naming the
@@ -241,7 +222,7 @@ export async function runUpload<R>(
   const readPart = async (first: boolean): Promise<{ buffer: Buffer; length: number } | undefined> => {
     if (reader.ended) return undefined;
     const buffer = takeBuffer();
-    const length = await race(reader.fill(buffer, signal), signal);
+    const length = await raceAbort(reader.fill(buffer, signal), signal);
     if (length === 0 && !first) {
       free.push(buffer);
       return undefined;
@@ -260,8 +241,8 @@ export async function runUpload<R>(
     let nextRead = firstRead!.length === partSize ? await readPart(false) : undefined;
     if (nextRead === undefined) {
       // One request: the whole object is in hand, so its size is checked before anything is sent.
-      const hashes = await race(firstHashed, signal);
-      const md5 = await race(job.whole(), signal);
+      const hashes = await raceAbort(firstHashed, signal);
+      const md5 = await raceAbort(job.whole(), signal);
       if (totalBytes !== undefined && bytes !== totalBytes) throw short(bytes);
       const part: UploadPart = { number: 1, data: hashes.buffer.subarray(0, firstRead!.length), md5: hashes.md5, sha256: hashes.sha256 };
       const totals: UploadTotals = { bytes, md5, parts: 0 };
@@ -298,7 +279,7 @@ export async function runUpload<R>(
     };
     /** Waits until fewer than `limit` parts are in flight (or a part failed). */
     const slot = async (limit: number): Promise<void> => {
-      while (inFlight.size >= limit && failure === undefined) await race(Promise.race(inFlight), signal);
+      while (inFlight.size >= limit && failure === undefined) await raceAbort(Promise.race(inFlight), signal);
       if (failure !== undefined) throw failure.error;
     };
 
@@ -311,7 +292,7 @@ export async function runUpload<R>(
       // The next part is hashed while this one waits for a slot and goes on the wire.
       const upcoming = nextRead === undefined ? undefined : { hashed: hashPart(nextRead.buffer, nextRead.length), length: nextRead.length };
       if (upcoming !== undefined) bytes += upcoming.length;
-      const hashes = await race(current.hashed, signal);
+      const hashes = await raceAbort(current.hashed, signal);
       await slot(concurrency);
       send({ number, data: hashes.buffer.subarray(0, current.length), md5: hashes.md5, sha256: hashes.sha256 }, hashes.buffer);
       if (upcoming === undefined) break;
@@ -321,7 +302,7 @@ export async function runUpload<R>(
     }
     await slot(1);
     if (totalBytes !== undefined && bytes !== totalBytes) throw short(bytes);
-    const md5 = await race(job.whole(), signal);
+    const md5 = await raceAbort(job.whole(), signal);
     signal.throwIfAborted();
     const totals: UploadTotals = { bytes, md5, parts: number };
     const result = await target.complete(totals, signal);
