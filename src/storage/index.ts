@@ -9,9 +9,9 @@ export type {
 export { checkContainerName, checkObjectName } from "./names.js";
 export type { TransferProgress } from "./transfer.js";
 export { runUpload } from "./upload-engine.js";
-export type { UploadPart, UploadTarget, UploadTotals, UploadEngineOptions } from "./upload-engine.js";
+export type { UploadOutcome, UploadPart, UploadTarget, UploadTotals, UploadEngineOptions } from "./upload-engine.js";
 export { inlineHasher } from "./part-hasher.js";
-export type { PartHasher, HashJob, PartHashes } from "./part-hasher.js";
+export type { PartHasher, HashJob, HashJobOptions, PartHashes } from "./part-hasher.js";
 export { WorkerHasher, defaultUploadHasher } from "./worker-hasher.js";
 export type { WorkerHasherOptions } from "./worker-hasher.js";
 export {

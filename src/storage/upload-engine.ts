@@ -177,6 +177,14 @@ function partFailure(error: unknown, part: number, objectName: string, driver: u
   });
 }
 
+/** What {@link runUpload} resolves to. */
+export interface UploadOutcome<R> {
+  /** What the target's `single` or `complete` returned. */
+  result: R;
+  /** What was read and sent. */
+  totals: UploadTotals;
+}
+
 /**
  * Uploads a source through a driver's {@link UploadTarget} in constant memory: the source is read
  * into `concurrency + 2` reused part buffers, each part's MD5 (and SHA-256 when asked) and the whole
@@ -189,7 +197,7 @@ function partFailure(error: unknown, part: number, objectName: string, driver: u
  */
 export async function runUpload<R>(
   iterable: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, target: UploadTarget<R>, options: UploadEngineOptions,
-): Promise<{ result: R; totals: UploadTotals }> {
+): Promise<UploadOutcome<R>> {
   const { objectName, totalBytes, onProgress, driver } = options;
   const partSize = Math.max(1, Math.floor(options.partSize));
   const concurrency = Math.max(1, Math.floor(options.concurrency));
