@@ -18,6 +18,7 @@ import { MockHttp, startRecording } from "../../src/test/index.js";
 import { startProxy } from "../helpers/proxy.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 import { rejection } from "./assert.js";
+import { collector } from "../helpers/collect.js";
 
 const run = promisify(execFile);
 const distIndex = fileURLToPath(new URL("../../src/index.js", import.meta.url));
@@ -39,17 +40,6 @@ function assertAbsent(text: string, secrets: readonly string[], where: string): 
   for (const s of secrets) assert.ok(!text.includes(s), `${JSON.stringify(s)} shown in ${where}: ${text.slice(Math.max(0, text.indexOf(s) - 200), text.indexOf(s) + 100)}`);
 }
 
-function collector(): { write(text: string, cb?: (e?: Error | null) => void): boolean; text(): string } {
-  const chunks: string[] = [];
-  return {
-    write(text, cb) {
-      chunks.push(text);
-      cb?.();
-      return true;
-    },
-    text: () => chunks.join(""),
-  };
-}
 
 const TOKEN = "bearer-H1-CANARY-7f3a9c";
 let server: TestServer;

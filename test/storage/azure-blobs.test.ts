@@ -15,6 +15,7 @@ import {
   InvalidContainerNameError, ObjectDoesNotExistError, Provider, StorageObject, getDriver,
 } from "../../src/storage/index.js";
 import { startAzurite, type Azurite } from "../helpers/azurite.js";
+import { collect } from "../helpers/collect.js";
 
 const MiB = 1024 * 1024;
 let azurite: Azurite;
@@ -61,11 +62,6 @@ async function* generated(total: number, chunk = MiB, seed = "libcloud-ts"): Asy
   }
 }
 
-async function collect(iterable: AsyncIterable<Buffer>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of iterable) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
 
 before(async () => {
   azurite = await startAzurite();

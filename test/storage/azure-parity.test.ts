@@ -12,6 +12,7 @@ import {
 } from "../../src/storage/index.js";
 import { startAzurite, type Azurite } from "../helpers/azurite.js";
 import { startServer } from "../helpers/server.js";
+import { collect } from "../helpers/collect.js";
 
 const KiB = 1024;
 const FAKE_KEY = "deadbeafcafebabe==";
@@ -20,15 +21,22 @@ let driver: AzureBlobsStorageDriver;
 let workdir: string;
 let container: Container;
 
+/** The `x-ms-lease-action` of every request `d` sends from now on, in order. */
+function leaseActions(d: AzureBlobsStorageDriver): string[] {
+  const actions: string[] = [];
+  const original = d.connection.request.bind(d.connection);
+  d.connection.request = ((action: string, options?: { headers?: Record<string, string> }) => {
+    const a = options?.headers?.["x-ms-lease-action"];
+    if (a !== undefined) actions.push(a);
+    return original(action, options);
+  }) as typeof d.connection.request;
+  return actions;
+}
+
 function newDriver(): AzureBlobsStorageDriver {
   return new AzureBlobsStorageDriver(azurite.account, azurite.key, { host: azurite.host, port: azurite.port, secure: false });
 }
 
-async function collect(iterable: AsyncIterable<Buffer>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of iterable) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
 
 before(async () => {
   azurite = await startAzurite();
@@ -256,13 +264,7 @@ describe("leases: exUseLease as libcloud's AzureBlobLease (Azurite)", () => {
     const other = newDriver();
     try {
       await container.uploadObjectViaStream([Buffer.from("old")], "leased.bin");
-      const actions: string[] = [];
-      const original = d.connection.request.bind(d.connection);
-      d.connection.request = ((action: string, options?: { headers?: Record<string, string> }) => {
-        const a = options?.headers?.["x-ms-lease-action"];
-        if (a !== undefined) actions.push(a);
-        return original(action, options);
-      }) as typeof d.connection.request;
+      const actions = leaseActions(d);
       let refused: unknown;
       let checked = false;
       await d.uploadObjectViaStream([Buffer.alloc(200 * KiB, 7)], container, "leased.bin", {
@@ -295,13 +297,7 @@ describe("leases: exUseLease as libcloud's AzureBlobLease (Azurite)", () => {
     AzureBlobLease.renewAfterMs = 0; // due before every request, as libcloud renews
     try {
       await container.uploadObjectViaStream([Buffer.from("old")], "renewed.bin");
-      const actions: string[] = [];
-      const original = d.connection.request.bind(d.connection);
-      d.connection.request = ((action: string, options?: { headers?: Record<string, string> }) => {
-        const a = options?.headers?.["x-ms-lease-action"];
-        if (a !== undefined) actions.push(a);
-        return original(action, options);
-      }) as typeof d.connection.request;
+      const actions = leaseActions(d);
       await new Promise((r) => setTimeout(r, 5));
       const obj = await d.uploadObjectViaStream([Buffer.alloc(130 * KiB, 1)], container, "renewed.bin", { exUseLease: true });
       assert.equal(obj.size, 130 * KiB);

@@ -16,6 +16,7 @@ import {
   ContainerAlreadyExistsError, ContainerDoesNotExistError, ContainerIsNotEmptyError, ObjectDoesNotExistError, StorageObject,
   type Container, type StorageDriver,
 } from "../../src/storage/index.js";
+import { collect } from "../helpers/collect.js";
 
 const MiB = 1024 * 1024;
 
@@ -110,11 +111,6 @@ async function md5Of(iterable: AsyncIterable<Buffer>): Promise<{ md5: string; by
   return { md5: hash.digest("hex"), bytes };
 }
 
-async function collect(iterable: AsyncIterable<Buffer>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of iterable) chunks.push(c);
-  return Buffer.concat(chunks);
-}
 
 /** Runs the storage contract for one driver on its real server. */
 export function runStorageContract(target: ContractTarget): void {

@@ -13,6 +13,7 @@ import {
 } from "../../src/storage/index.js";
 import { startAzurite, type Azurite } from "../helpers/azurite.js";
 import { startServer, type TestServer } from "../helpers/server.js";
+import { collect } from "../helpers/collect.js";
 
 const KiB = 1024;
 let azurite: Azurite;
@@ -37,11 +38,6 @@ function countRequests(d: AzureBlobsStorageDriver): { count: number } {
   return seen;
 }
 
-async function collect(iterable: AsyncIterable<Buffer>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of iterable) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
 
 async function payrollIntact(): Promise<void> {
   const obj = await driver.getObject(privateC.name, "payroll.csv");

@@ -21,23 +21,12 @@ import {
 import { MockHttp, type MockResponse } from "../../src/test/index.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 import type { BaseDriver } from "../../src/index.js";
+import { collector } from "../helpers/collect.js";
 
 const run = promisify(execFile);
 const distIndex = fileURLToPath(new URL("../../src/index.js", import.meta.url));
 const BIG = 50 * 1024 * 1024;
 
-/** A sink that keeps what the log writes. */
-function collector(): { write(text: string, cb?: (e?: Error | null) => void): boolean; text(): string } {
-  const chunks: string[] = [];
-  return {
-    write(text, cb) {
-      chunks.push(text);
-      cb?.();
-      return true;
-    },
-    text: () => chunks.join(""),
-  };
-}
 
 let server: TestServer;
 let flaky = 0;
