@@ -30,9 +30,10 @@ export interface ExchangeTiming {
   socketWaitMs?: number | undefined;
   /**
    * The error for a timeout; `readerIdle` when the body waited on its reader, not the server;
-   * `waitingForSocket` when the request had no socket yet (nothing of it was sent).
+   * `waitingForSocket` when the hop in flight had no socket yet; `requestSent` when some hop had
+   * one (a redirected request waiting for its next socket was sent once already).
    */
-  onTimeout: (phase: TimeoutPhase, readerIdle: boolean, waitingForSocket: boolean) => Error;
+  onTimeout: (phase: TimeoutPhase, readerIdle: boolean, waitingForSocket: boolean, requestSent: boolean) => Error;
   /** Called once: when the request first has a socket, or when it ends without one (`aborted` then says why). */
   onSocketOrEnd?: ((endedWithout: "aborted" | "failed" | null) => void) | undefined;
 }
@@ -137,7 +138,7 @@ export class Exchange {
   #expire(): void {
     if (this.#finished) return;
     const phase: TimeoutPhase = monotonicNow() >= this.#hardAt - 1 ? "request" : this.#phase ?? "request";
-    this.abort(this.#timing.onTimeout(phase, phase === "body" && this.current?.readerIdle === true, this.#waitingForSocket));
+    this.abort(this.#timing.onTimeout(phase, phase === "body" && this.current?.readerIdle === true, this.#waitingForSocket, this.#hadSocket));
   }
 }
 

@@ -314,10 +314,10 @@ export class LibcloudConnection implements Transport {
   #exchange(request: TransportRequest, firstSite: FailureSite, state: { site: FailureSite }, deadlineMs: number): Exchange {
     const idleMs = this.timeout;
     const socketWaitMs = deadlineMs === Infinity ? this.requestDeadline : Infinity;
-    const onTimeout = (phase: TimeoutPhase, readerIdle: boolean, waitingForSocket: boolean): Error => {
+    const onTimeout = (phase: TimeoutPhase, readerIdle: boolean, waitingForSocket: boolean, requestSent: boolean): Error => {
       const site = phase === "request" ? firstSite : state.site;
       const where = `${site.method} ${site.origin}`;
-      const details = { code: "ETIMEDOUT", phase, host: site.origin, method: site.method, requestSent: !waitingForSocket };
+      const details = { code: "ETIMEDOUT", phase, host: site.origin, method: site.method, requestSent };
       if (waitingForSocket && deadlineMs === Infinity) {
         return new TimeoutError(`No socket became free within ${socketWaitMs} ms (maxConnections sockets busy, or none could be made): ${where}`, details);
       }

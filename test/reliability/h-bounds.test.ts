@@ -11,6 +11,7 @@ import * as zlib from "node:zlib";
 import {
   ConfigError, Connection, InvalidHeaderError, LibcloudConnection, ResponseTooLargeError, TimeoutError,
 } from "../../src/index.js";
+import { Exchange } from "../../src/http/buffered.js";
 import { startProxy } from "../helpers/proxy.js";
 import { respond, startRawServer, type RawServer } from "../helpers/raw-server.js";
 import { startServer } from "../helpers/server.js";
@@ -131,6 +132,29 @@ test("H4: a raw request queued behind maxConnections busy sockets waits at most 
     await transport.close();
     await server.close();
   }
+});
+
+test("H4: a redirected request waiting for its next socket times out as sent (requestSent true), so a retry policy treats it as possibly processed", { timeout: 5_000 }, async () => {
+  const calls: Array<{ waitingForSocket: boolean; requestSent: boolean }> = [];
+  const exchange = new Exchange({
+    idleMs: 5_000, deadlineMs: Infinity, socketWaitMs: 50,
+    onTimeout: (_phase, _readerIdle, waitingForSocket, requestSent) => {
+      calls.push({ waitingForSocket, requestSent });
+      return new Error("timed out");
+    },
+  });
+  exchange.wait("headers"); // the first hop had a socket and was written
+  exchange.pause(); // its 307 came back: the next hop waits for a socket
+  const started = performance.now();
+  while (!exchange.aborted && performance.now() - started < 2_000) await new Promise((r) => setTimeout(r, 10));
+  assert.deepEqual(calls, [{ waitingForSocket: true, requestSent: true }]);
+  const fresh: typeof calls = [];
+  const queued = new Exchange({ idleMs: 5_000, deadlineMs: Infinity, socketWaitMs: 50, onTimeout: (_p, _r, waitingForSocket, requestSent) => {
+    fresh.push({ waitingForSocket, requestSent });
+    return new Error("timed out");
+  } });
+  while (!queued.aborted && performance.now() - started < 4_000) await new Promise((r) => setTimeout(r, 10));
+  assert.deepEqual(fresh, [{ waitingForSocket: true, requestSent: false }], "never had a socket: nothing was sent");
 });
 
 test("H4: a proxy that never answers CONNECT → TimeoutError{phase:connect} within timeout (not undici's 300 s), buffered, raw and streamed", { timeout: 15_000 }, async () => {
